@@ -1,0 +1,212 @@
+"""Every table, column and parameter of a freight instance, declared once as data.
+
+An instance is a folder: one CSV file per table below plus ``instance.yaml`` (name, description,
+units, provenance and the model parameters of :data:`PARAMETERS`). The loader, the validator,
+the README's format reference (``docs/instance-format.md``) and the importers all read these
+declarations; nothing else lists columns.
+
+Types: ``id`` (text, no commas, unique where the table has it as key), ``str``, ``float``,
+``int``, ``bool``. A blank cell takes the column's default; a blank cell in a required column is
+an error. ``inf`` as a default means "no limit".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+INF = float("inf")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str  # id | str | float | int | bool
+    unit: str = ""
+    required: bool = True
+    default: object = None
+    description: str = ""
+    min: float | None = 0.0  # smallest allowed value for numbers (None: any)
+    ref: str | None = None  # table whose key this column refers to
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str  # also the file stem: <name>.csv
+    key: str | None
+    columns: tuple[Column, ...]
+    required: bool = True
+    description: str = ""
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.csv"
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+TABLES: tuple[Table, ...] = (
+    Table(
+        "cities",
+        key="city_id",
+        description="Cities that originate freight (feeders). A city may also be a candidate hub.",
+        columns=(
+            Column("city_id", "id", description="identifier used by the other tables"),
+            Column("name", "str", description="English name"),
+            Column("name_zh", "str", required=False, default="", description="Chinese name (shown beside the English one)"),
+            Column("province", "str", required=False, default="", description="province or region"),
+            Column("lon", "float", "degrees", min=-180.0, description="longitude (WGS84)"),
+            Column("lat", "float", "degrees", min=-90.0, description="latitude (WGS84)"),
+        ),
+    ),
+    Table(
+        "hubs",
+        key="hub_id",
+        description="Candidate assembly hubs (集结中心). A hub at a feeder city names it in city_id: that city feeds it at zero cost.",
+        columns=(
+            Column("hub_id", "id"),
+            Column("name", "str"),
+            Column("name_zh", "str", required=False, default=""),
+            Column("city_id", "id", required=False, default="", ref="cities", description="the feeder city where the hub stands, if any"),
+            Column("lon", "float", "degrees", min=-180.0),
+            Column("lat", "float", "degrees", min=-90.0),
+            Column("handling_cost", "float", "CNY/TEU", required=False, default=0.0, description="η[h]: handling cost per TEU through the hub"),
+            Column("capacity_teu", "float", "TEU/year", required=False, default=INF, description="U[h]: throughput capacity (westbound + eastbound)"),
+            Column("fixed_cost", "float", "CNY/year", required=False, default=0.0, description="G[h]: fixed annual cost of running the hub platform"),
+        ),
+    ),
+    Table(
+        "gateways",
+        key="gateway_id",
+        description="Border gateways (口岸) through which trunk services leave China.",
+        columns=(
+            Column("gateway_id", "id"),
+            Column("name", "str"),
+            Column("name_zh", "str", required=False, default=""),
+            Column("lon", "float", "degrees", min=-180.0),
+            Column("lat", "float", "degrees", min=-90.0),
+            Column("capacity_trains", "float", "trains/year", required=False, default=INF, description="V[b]: trains per year the gateway can clear"),
+        ),
+    ),
+    Table(
+        "destinations",
+        key="destination_id",
+        description="European and Central-Asian terminals.",
+        columns=(
+            Column("destination_id", "id"),
+            Column("name", "str"),
+            Column("name_zh", "str", required=False, default=""),
+            Column("country", "str", required=False, default=""),
+            Column("lon", "float", "degrees", min=-180.0),
+            Column("lat", "float", "degrees", min=-90.0),
+            Column("max_hubs", "int", required=False, default=None, description="K[d]: at most this many hubs run services to d (blank: the parameter max_hubs_per_destination)"),
+        ),
+    ),
+    Table(
+        "demand",
+        key=None,
+        description="Freight per (origin city, destination) and year.",
+        columns=(
+            Column("origin", "id", ref="cities", description="origin city_id"),
+            Column("destination", "id", ref="destinations", description="destination_id"),
+            Column("teu", "float", "TEU/year", description="q[c,d]: westbound demand"),
+            Column("return_teu", "float", "TEU/year", required=False, default=0.0, description="q'[d,c]: eastbound (return) demand"),
+            Column("max_days", "float", "days", required=False, default=INF, description="τ[c,d]: maximum door-to-door days (blank: the parameter max_days)"),
+        ),
+    ),
+    Table(
+        "feeder_legs",
+        key=None,
+        required=False,
+        description="Feeder legs city → hub. Optional: when absent, every city–hub pair within "
+        "max_feeder_km is derived from coordinates (great-circle distance × circuity, cost and speed by mode).",
+        columns=(
+            Column("city_id", "id", ref="cities"),
+            Column("hub_id", "id", ref="hubs"),
+            Column("cost_per_teu", "float", "CNY/TEU", description="f[c,h]"),
+            Column("days", "float", "days", required=False, default=0.0, description="t[c,h]"),
+            Column("distance_km", "float", "km", required=False, default=0.0),
+            Column("mode", "str", required=False, default="road", description="road | rail"),
+        ),
+    ),
+    Table(
+        "services",
+        key="service_id",
+        description="Candidate trunk services hub → destination through one gateway (block trains).",
+        columns=(
+            Column("service_id", "id"),
+            Column("hub_id", "id", ref="hubs"),
+            Column("destination_id", "id", ref="destinations"),
+            Column("gateway_id", "id", ref="gateways"),
+            Column("cost_per_train", "float", "CNY/train", description="k[r]: cost of one train (round trip when return flows are modelled)"),
+            Column("train_capacity_teu", "float", "TEU/train", required=False, default=None, description="κ[r] (blank: the parameter train_capacity_teu)"),
+            Column("min_trains", "float", "trains/year", required=False, default=0.0, description="m[r]: trains per year if the service runs at all"),
+            Column("max_trains", "float", "trains/year", required=False, default=INF, description="M[r]"),
+            Column("fixed_cost", "float", "CNY/year", required=False, default=0.0, description="F[r]: fixed annual cost of running the service"),
+            Column("days", "float", "days", required=False, default=0.0, description="T[r]: hub-to-terminal transit days"),
+            Column("distance_km", "float", "km", required=False, default=0.0, description="rail distance (for train-km and CO₂)"),
+        ),
+    ),
+    Table(
+        "status_quo",
+        key="service_id",
+        required=False,
+        description="Today's services (the baseline): which services run and how many trains a year.",
+        columns=(
+            Column("service_id", "id", ref="services"),
+            Column("trains", "float", "trains/year", required=False, default=None, description="trains per year today (blank: chosen by the model within the service's limits)"),
+        ),
+    ),
+    Table(
+        "status_quo_assignments",
+        key=None,
+        required=False,
+        description="Today's feeder assignments (optional): city c sends its boxes for destination d to hub h.",
+        columns=(
+            Column("city_id", "id", ref="cities"),
+            Column("destination_id", "id", ref="destinations"),
+            Column("hub_id", "id", ref="hubs"),
+        ),
+    ),
+)
+
+TABLES_BY_NAME = {t.name: t for t in TABLES}
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    type: str  # float | int | bool | id_list | mode_map
+    default: object
+    unit: str = ""
+    description: str = ""
+    min: float | None = 0.0
+    settable: bool = True  # may be changed with `--set KEY=VALUE`
+
+
+PARAMETERS: tuple[Parameter, ...] = (
+    Parameter("unserved_penalty", "float", 1.0e5, "CNY/TEU", "π: penalty per TEU left unserved (reported, never hidden)"),
+    Parameter("max_hubs_per_destination", "int", None, "", "K: default duplication limit per destination (blank: no limit)"),
+    Parameter("max_open_hubs", "int", None, "", "p: at most this many hubs open in total (blank: no limit)"),
+    Parameter("single_sourcing", "bool", False, "", "each city sends each destination's boxes to one hub"),
+    Parameter("max_days", "float", INF, "days", "τ: default maximum door-to-door days"),
+    Parameter("train_capacity_teu", "float", 82.0, "TEU/train", "κ: default train capacity (41 FEU = 82 TEU); `--set` overrides every service"),
+    Parameter("demand_scale", "float", 1.0, "", "multiplies every demand (westbound and return)"),
+    Parameter("closed_hubs", "id_list", (), "", "hubs that may not be used (comma-separated ids)"),
+    Parameter("return_flows", "bool", True, "", "carry eastbound demand on the same trains (round trips)"),
+    Parameter("feeder_cost_per_teu_km", "mode_map", {"road": 4.0, "rail": 1.6}, "CNY/TEU-km", "feeder cost by mode, for derived legs"),
+    Parameter("feeder_speed_km_per_day", "mode_map", {"road": 500.0, "rail": 400.0}, "km/day", "feeder speed by mode, for derived legs"),
+    Parameter("feeder_fixed_cost_per_teu", "float", 0.0, "CNY/TEU", "fixed part of a derived feeder leg's cost (loading, first/last mile)"),
+    Parameter("feeder_mode", "str", "road", "", "mode of derived feeder legs: road | rail | auto (rail above rail_min_km)"),
+    Parameter("rail_min_km", "float", 600.0, "km", "with feeder_mode auto, legs longer than this go by rail"),
+    Parameter("max_feeder_km", "float", INF, "km", "derived feeder legs only up to this distance"),
+    Parameter("circuity", "float", 1.25, "", "road/rail distance over great-circle distance, for derived legs"),
+    Parameter("co2_train_kg_per_km", "float", 20.0, "kg CO₂/train-km", "trunk trains: emissions per train-km (so fuller trains emit less per box)"),
+    Parameter("co2_rail_kg_per_teu_km", "float", 0.25, "kg CO₂/TEU-km", "rail feeder legs: emissions per TEU-km"),
+    Parameter("co2_road_kg_per_teu_km", "float", 0.9, "kg CO₂/TEU-km", "road feeder legs: emissions per TEU-km"),
+)
+
+PARAMETERS_BY_NAME = {p.name: p for p in PARAMETERS}
