@@ -7,7 +7,9 @@ declarations; nothing else lists columns.
 
 Types: ``id`` (text, no commas, unique where the table has it as key), ``str``, ``float``,
 ``int``, ``bool``. A blank cell takes the column's default; a blank cell in a required column is
-an error. ``inf`` as a default means "no limit".
+an error. ``inf`` as a default means "no limit", and only such columns accept the value ``inf``.
+A column with ``param`` set takes that parameter's value when blank (filled in at load time, so
+the tables an :class:`~optimizer.instance.data.Instance` holds are final numbers).
 """
 
 from __future__ import annotations
@@ -27,6 +29,19 @@ class Column:
     description: str = ""
     min: float | None = 0.0  # smallest allowed value for numbers (None: any)
     ref: str | None = None  # table whose key this column refers to
+    max: float | None = None  # largest allowed value for numbers (None: any)
+    strict_min: bool = False  # the value must be greater than min, not equal to it
+    choices: tuple[str, ...] = ()  # allowed values of a str column (empty: any)
+    param: str | None = None  # parameter whose value a blank cell takes
+
+    @property
+    def allows_inf(self) -> bool:
+        """``inf`` (no limit) is a valid value: the default, or the default parameter's, means no limit."""
+        if self.default == INF:
+            return True
+        if self.param is not None:
+            return PARAMETERS_BY_NAME[self.param].default in (INF, None)
+        return False
 
 
 @dataclass(frozen=True)
@@ -36,6 +51,11 @@ class Table:
     columns: tuple[Column, ...]
     required: bool = True
     description: str = ""
+    unique: tuple[str, ...] = ()  # columns that identify a row when the table has no key
+
+    @property
+    def unique_columns(self) -> tuple[str, ...]:
+        return (self.key,) if self.key else self.unique
 
     @property
     def file(self) -> str:
@@ -58,8 +78,8 @@ TABLES: tuple[Table, ...] = (
             Column("name", "str", description="English name"),
             Column("name_zh", "str", required=False, default="", description="Chinese name (shown beside the English one)"),
             Column("province", "str", required=False, default="", description="province or region"),
-            Column("lon", "float", "degrees", min=-180.0, description="longitude (WGS84)"),
-            Column("lat", "float", "degrees", min=-90.0, description="latitude (WGS84)"),
+            Column("lon", "float", "degrees", min=-180.0, max=180.0, description="longitude (WGS84)"),
+            Column("lat", "float", "degrees", min=-90.0, max=90.0, description="latitude (WGS84)"),
         ),
     ),
     Table(
@@ -102,24 +122,26 @@ TABLES: tuple[Table, ...] = (
             Column("country", "str", required=False, default=""),
             Column("lon", "float", "degrees", min=-180.0),
             Column("lat", "float", "degrees", min=-90.0),
-            Column("max_hubs", "int", required=False, default=None, description="K[d]: at most this many hubs run services to d (blank: the parameter max_hubs_per_destination)"),
+            Column("max_hubs", "int", required=False, default=None, min=1, param="max_hubs_per_destination", description="K[d]: at most this many hubs run services to d (blank: the parameter max_hubs_per_destination; inf: no limit)"),
         ),
     ),
     Table(
         "demand",
         key=None,
+        unique=("origin", "destination"),
         description="Freight per (origin city, destination) and year.",
         columns=(
             Column("origin", "id", ref="cities", description="origin city_id"),
             Column("destination", "id", ref="destinations", description="destination_id"),
             Column("teu", "float", "TEU/year", description="q[c,d]: westbound demand"),
             Column("return_teu", "float", "TEU/year", required=False, default=0.0, description="q'[d,c]: eastbound (return) demand"),
-            Column("max_days", "float", "days", required=False, default=INF, description="τ[c,d]: maximum door-to-door days (blank: the parameter max_days)"),
+            Column("max_days", "float", "days", required=False, default=None, param="max_days", description="τ[c,d]: maximum door-to-door days (blank: the parameter max_days; inf: no limit)"),
         ),
     ),
     Table(
         "feeder_legs",
         key=None,
+        unique=("city_id", "hub_id"),
         required=False,
         description="Feeder legs city → hub. Optional: when absent, every city–hub pair within "
         "max_feeder_km is derived from coordinates (great-circle distance × circuity, cost and speed by mode).",
@@ -129,7 +151,24 @@ TABLES: tuple[Table, ...] = (
             Column("cost_per_teu", "float", "CNY/TEU", description="f[c,h]"),
             Column("days", "float", "days", required=False, default=0.0, description="t[c,h]"),
             Column("distance_km", "float", "km", required=False, default=0.0),
-            Column("mode", "str", required=False, default="road", description="road | rail"),
+            Column("mode", "str", required=False, default="road", choices=("road", "rail"), description="road | rail"),
+        ),
+    ),
+    Table(
+        "network_edges",
+        key=None,
+        unique=("from_id", "to_id", "mode"),
+        required=False,
+        description="Optional road/rail network for deriving feeder legs (used only when feeder_legs.csv is absent). "
+        "Edges are undirected; a node id that is a city_id or hub_id is that city or hub (a hub with a city_id is joined "
+        "to its city), any other id is a junction. Each city–hub leg is then the cheapest path (cost per TEU-km by the "
+        "edge's mode, plus feeder_fixed_cost_per_teu), kept when its length is at most max_feeder_km; its mode is the "
+        "mode of most of its kilometres. circuity is not applied: distances are network distances.",
+        columns=(
+            Column("from_id", "id", description="city_id, hub_id or junction name"),
+            Column("to_id", "id", description="city_id, hub_id or junction name"),
+            Column("distance_km", "float", "km", description="length of the edge"),
+            Column("mode", "str", required=False, default="road", choices=("road", "rail"), description="road | rail"),
         ),
     ),
     Table(
@@ -142,7 +181,7 @@ TABLES: tuple[Table, ...] = (
             Column("destination_id", "id", ref="destinations"),
             Column("gateway_id", "id", ref="gateways"),
             Column("cost_per_train", "float", "CNY/train", description="k[r]: cost of one train (round trip when return flows are modelled)"),
-            Column("train_capacity_teu", "float", "TEU/train", required=False, default=None, description="κ[r] (blank: the parameter train_capacity_teu)"),
+            Column("train_capacity_teu", "float", "TEU/train", required=False, default=None, strict_min=True, param="train_capacity_teu", description="κ[r] (blank: the parameter train_capacity_teu)"),
             Column("min_trains", "float", "trains/year", required=False, default=0.0, description="m[r]: trains per year if the service runs at all"),
             Column("max_trains", "float", "trains/year", required=False, default=INF, description="M[r]"),
             Column("fixed_cost", "float", "CNY/year", required=False, default=0.0, description="F[r]: fixed annual cost of running the service"),
@@ -163,6 +202,7 @@ TABLES: tuple[Table, ...] = (
     Table(
         "status_quo_assignments",
         key=None,
+        unique=("city_id", "destination_id"),
         required=False,
         description="Today's feeder assignments (optional): city c sends its boxes for destination d to hub h.",
         columns=(
@@ -185,25 +225,28 @@ class Parameter:
     description: str = ""
     min: float | None = 0.0
     settable: bool = True  # may be changed with `--set KEY=VALUE`
+    strict_min: bool = False  # numbers (or a mode_map's values) must be greater than min
+    max: float | None = None
+    choices: tuple[str, ...] = ()  # allowed values of a str parameter (empty: any)
 
 
 PARAMETERS: tuple[Parameter, ...] = (
     Parameter("unserved_penalty", "float", 1.0e5, "CNY/TEU", "π: penalty per TEU left unserved (reported, never hidden)"),
-    Parameter("max_hubs_per_destination", "int", None, "", "K: default duplication limit per destination (blank: no limit)"),
-    Parameter("max_open_hubs", "int", None, "", "p: at most this many hubs open in total (blank: no limit)"),
+    Parameter("max_hubs_per_destination", "int", None, "", "K: default duplication limit per destination (blank: no limit); `--set` applies it to every destination", min=1),
+    Parameter("max_open_hubs", "int", None, "", "p: at most this many hubs open in total (blank: no limit)", min=1),
     Parameter("single_sourcing", "bool", False, "", "each city sends each destination's boxes to one hub"),
-    Parameter("max_days", "float", INF, "days", "τ: default maximum door-to-door days"),
-    Parameter("train_capacity_teu", "float", 82.0, "TEU/train", "κ: default train capacity (41 FEU = 82 TEU); `--set` overrides every service"),
-    Parameter("demand_scale", "float", 1.0, "", "multiplies every demand (westbound and return)"),
+    Parameter("max_days", "float", INF, "days", "τ: default maximum door-to-door days; `--set` applies it to every demand pair"),
+    Parameter("train_capacity_teu", "float", 82.0, "TEU/train", "κ: default train capacity (41 FEU = 82 TEU); `--set` overrides every service", strict_min=True),
+    Parameter("demand_scale", "float", 1.0, "", "multiplies every demand (westbound and return); applied to the demand table when the instance is loaded or overridden, and then recorded here as the factor applied"),
     Parameter("closed_hubs", "id_list", (), "", "hubs that may not be used (comma-separated ids)"),
     Parameter("return_flows", "bool", True, "", "carry eastbound demand on the same trains (round trips)"),
-    Parameter("feeder_cost_per_teu_km", "mode_map", {"road": 4.0, "rail": 1.6}, "CNY/TEU-km", "feeder cost by mode, for derived legs"),
-    Parameter("feeder_speed_km_per_day", "mode_map", {"road": 500.0, "rail": 400.0}, "km/day", "feeder speed by mode, for derived legs"),
+    Parameter("feeder_cost_per_teu_km", "mode_map", {"road": 4.0, "rail": 1.6}, "CNY/TEU-km", "feeder cost by mode, for derived legs (`road:4,rail:1.6` on the command line)"),
+    Parameter("feeder_speed_km_per_day", "mode_map", {"road": 500.0, "rail": 400.0}, "km/day", "feeder speed by mode, for derived legs", strict_min=True),
     Parameter("feeder_fixed_cost_per_teu", "float", 0.0, "CNY/TEU", "fixed part of a derived feeder leg's cost (loading, first/last mile)"),
-    Parameter("feeder_mode", "str", "road", "", "mode of derived feeder legs: road | rail | auto (rail above rail_min_km)"),
+    Parameter("feeder_mode", "str", "road", "", "mode of derived feeder legs: road | rail | auto (rail above rail_min_km)", choices=("road", "rail", "auto")),
     Parameter("rail_min_km", "float", 600.0, "km", "with feeder_mode auto, legs longer than this go by rail"),
     Parameter("max_feeder_km", "float", INF, "km", "derived feeder legs only up to this distance"),
-    Parameter("circuity", "float", 1.25, "", "road/rail distance over great-circle distance, for derived legs"),
+    Parameter("circuity", "float", 1.25, "", "road/rail distance over great-circle distance, for derived legs (not used with network_edges.csv)", min=1.0),
     Parameter("co2_train_kg_per_km", "float", 20.0, "kg CO₂/train-km", "trunk trains: emissions per train-km (so fuller trains emit less per box)"),
     Parameter("co2_rail_kg_per_teu_km", "float", 0.25, "kg CO₂/TEU-km", "rail feeder legs: emissions per TEU-km"),
     Parameter("co2_road_kg_per_teu_km", "float", 0.9, "kg CO₂/TEU-km", "road feeder legs: emissions per TEU-km"),
