@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 INF = float("inf")
+MODES = ("road", "rail")  # feeder modes
 
 
 @dataclass(frozen=True)
@@ -151,7 +152,7 @@ TABLES: tuple[Table, ...] = (
             Column("cost_per_teu", "float", "CNY/TEU", description="f[c,h]"),
             Column("days", "float", "days", required=False, default=0.0, description="t[c,h]"),
             Column("distance_km", "float", "km", required=False, default=0.0),
-            Column("mode", "str", required=False, default="road", choices=("road", "rail"), description="road | rail"),
+            Column("mode", "str", required=False, default="road", choices=MODES, description="road | rail"),
         ),
     ),
     Table(
@@ -168,7 +169,7 @@ TABLES: tuple[Table, ...] = (
             Column("from_id", "id", description="city_id, hub_id or junction name"),
             Column("to_id", "id", description="city_id, hub_id or junction name"),
             Column("distance_km", "float", "km", description="length of the edge"),
-            Column("mode", "str", required=False, default="road", choices=("road", "rail"), description="road | rail"),
+            Column("mode", "str", required=False, default="road", choices=MODES, description="road | rail"),
         ),
     ),
     Table(
