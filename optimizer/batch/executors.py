@@ -1,0 +1,171 @@
+"""Where scenarios run: local worker processes, or an existing Dask distributed cluster.
+
+Both executors take a task function ``fn(task, base)``, one shared ``base`` object (the loaded
+instance or case, sent to each worker once) and the tasks, and yield ``(task, result)`` pairs as
+tasks finish, in completion order. ``result`` is what ``fn`` returned, or the exception that kept
+the task from finishing (``fn`` raised, or its worker died). Workers only compute: they never
+write into the output folder, so a worker killed at any moment leaves nothing behind, and a Dask
+cluster needs no file system shared with the client.
+
+Local processes (:class:`LocalExecutor`) are started with ``spawn`` (no fork of a parent that
+may hold HiGHS threads), ignore SIGINT (the parent decides what an interrupt means and
+terminates them), and receive at most ``workers + 1`` tasks at a time, so that when a worker
+process dies (a crash in native code) only the tasks in flight are suspect: they are retried in a
+new pool, and a task that was in flight in ``max_attempts`` crashes is reported as
+:class:`WorkerDied`.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+from collections import Counter, deque
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Callable, Iterable, Iterator
+
+from ..errors import EXIT_INPUT, OptimizerError
+
+TaskFn = Callable[[Any, Any], Any]
+
+_BASE: Any = None  # the shared base object of a local worker process (set by its initializer)
+
+
+class WorkerDied(RuntimeError):
+    """A task's worker process ended while running it (every attempt)."""
+
+
+class ClusterUnavailable(OptimizerError):
+    """The Dask scheduler cannot be reached, or it has no workers."""
+
+    exit_code = EXIT_INPUT
+
+
+def _init_worker(base: Any) -> None:
+    global _BASE
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _BASE = base
+
+
+def _call_local(fn: TaskFn, task: Any) -> Any:
+    return fn(task, _BASE)
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool now: drop queued work and end its processes (they hold no files)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in processes:
+        if p.is_alive():
+            p.terminate()
+    for p in processes:
+        p.join(timeout=5)
+        if p.is_alive():
+            p.kill()
+            p.join(timeout=5)
+
+
+class LocalExecutor:
+    """Run tasks in ``workers`` local processes."""
+
+    def __init__(self, workers: int, *, max_attempts: int = 2) -> None:
+        if workers < 1:
+            raise ValueError("workers must be at least 1")
+        self.workers = workers
+        self.max_attempts = max_attempts
+
+    def describe(self) -> str:
+        return f"{self.workers} local worker process{'es' if self.workers != 1 else ''}"
+
+    def run(self, fn: TaskFn, base: Any, tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
+        pending = deque(tasks)
+        attempts: Counter = Counter()
+        ctx = multiprocessing.get_context("spawn")
+        while pending:
+            pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker, initargs=(base,))
+            in_flight: dict[Future, Any] = {}
+            finished = False
+            try:
+                broken = False
+                while pending or in_flight:
+                    while pending and not broken and len(in_flight) <= self.workers:
+                        task = pending.popleft()
+                        in_flight[pool.submit(_call_local, fn, task)] = task
+                    if not in_flight:
+                        break
+                    done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                    for fut in done:
+                        task = in_flight.pop(fut)
+                        exc = fut.exception()
+                        if isinstance(exc, BrokenProcessPool):
+                            broken = True
+                            attempts[id(task)] += 1
+                            if attempts[id(task)] >= self.max_attempts:
+                                yield task, WorkerDied(
+                                    f"its worker process died {attempts[id(task)]} times while running it"
+                                )
+                            else:
+                                pending.append(task)
+                        elif exc is not None:
+                            yield task, exc
+                        else:
+                            yield task, fut.result()
+                finished = True
+            finally:
+                if finished:
+                    pool.shutdown(wait=True)
+                else:
+                    _terminate(pool)
+
+
+class DaskExecutor:
+    """Run tasks on an existing Dask distributed cluster (``dask scheduler`` + ``dask worker``s).
+
+    The base object is scattered to every worker once; each task is one Dask task. A task whose
+    worker dies is rescheduled by Dask and reported as failed (``KilledWorker``) after Dask's
+    ``allowed-failures``. Workers must be able to import this package (the same environment).
+    """
+
+    def __init__(self, address: str, *, connect_timeout: float = 15.0, workers_timeout: float = 60.0) -> None:
+        self.address = address
+        self.connect_timeout = connect_timeout
+        self.workers_timeout = workers_timeout
+
+    def describe(self) -> str:
+        return f"Dask cluster at {self.address}"
+
+    def _connect(self):
+        from distributed import Client
+
+        try:
+            client = Client(self.address, timeout=f"{self.connect_timeout}s", set_as_default=False)
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise ClusterUnavailable(f"cannot reach the Dask scheduler at {self.address}: {exc}") from None
+        try:
+            client.wait_for_workers(1, timeout=self.workers_timeout)
+        except (TimeoutError, OSError) as exc:
+            client.close()
+            raise ClusterUnavailable(
+                f"the Dask scheduler at {self.address} has no workers (waited {self.workers_timeout:g} s): {exc}"
+            ) from None
+        return client
+
+    def run(self, fn: TaskFn, base: Any, tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
+        from distributed import as_completed
+
+        client = self._connect()
+        futures: dict = {}
+        try:
+            [base_future] = client.scatter([base], broadcast=True, hash=False)
+            for task in tasks:
+                futures[client.submit(fn, task, base_future, pure=False)] = task
+            for fut in as_completed(list(futures)):
+                task = futures.pop(fut)
+                if fut.status == "error":
+                    yield task, fut.exception()
+                else:
+                    yield task, fut.result()
+        finally:
+            if futures:
+                client.cancel(list(futures))
+            client.close()

@@ -1,0 +1,459 @@
+"""Run a scenario file: check everything, run the scenarios, write run folders and the summary.
+
+Output folder layout::
+
+    OUT/batch.json          the scenario file, base, options and every scenario with its hash
+    OUT/runs/<scenario>/    one complete run folder per scenario (the files of a single solve;
+                            summary.json carries a ``batch`` section: scenario, set, hash, seconds)
+    OUT/summary.csv         one row per scenario, rebuilt from the run folders at the end
+    OUT/summary.parquet     the same table
+
+Guarantees: every run folder is published whole (staged, then renamed); ``summary.csv`` and
+``summary.parquet`` are rewritten atomically from the run folders, so they never hold a partial
+or duplicated row; one batch at a time writes into a folder (a lock file). With ``resume`` a
+scenario whose run folder has a summary.json with the same hash (same base contents, options
+and overrides) and a result other than ``error`` is kept; every other one runs again. Leftover
+staging folders of a killed batch are removed when a batch starts in the folder.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import signal
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+
+from ..errors import (
+    EXIT_INFEASIBLE,
+    EXIT_INPUT,
+    EXIT_INTERNAL,
+    EXIT_OK,
+    InputError,
+    OptimizerError,
+    Problem,
+    ProblemCollector,
+)
+from ..results import RunFolder, atomic_write_text, default_run_dir, dumps
+from .engines import Engine, Outcome, Task, error_outcome
+from .executors import DaskExecutor, LocalExecutor
+from .progress import ProgressBar
+from .scenarios import BatchSpec, content_hash, load_spec, raise_scenario_problems, scenario_hash
+
+RUNS = "runs"
+SUMMARY = "summary"
+BATCH_JSON = "batch.json"
+LOCK = ".batch.lock"
+FIXED_COLUMNS = ("scenario", "status", "has_plan", "objective", "mip_gap", "best_bound", "seconds", "reused", "reason")
+NUMERIC_COLUMNS = ("objective", "mip_gap", "best_bound", "seconds")
+
+
+class FolderBusy(OptimizerError):
+    """Another batch is writing into the output folder."""
+
+    exit_code = EXIT_INPUT
+
+
+def engine_for(model: str) -> Engine:
+    """The engine of a model name (imported on demand: each pulls in its model's package)."""
+    if model == "freight":
+        from .freight_engine import FreightEngine
+
+        return FreightEngine()
+    if model == "enclave":
+        from .enclave_engine import EnclaveEngine
+
+        return EnclaveEngine()
+    raise ValueError(f"unknown model {model!r}")
+
+
+@dataclass
+class Plan:
+    """A checked batch: everything needed to run it, nothing run yet."""
+
+    spec: BatchSpec
+    engine: Engine
+    base: object
+    base_hash: str
+    tasks: list[Task]
+    param_keys: list[str]
+
+
+def prepare(path: str | Path, engine: Engine | None = None) -> Plan:
+    """Read, expand and check a scenario file; one InputError (exit 2) lists every problem.
+
+    Each scenario's overrides are applied to the loaded base by the engine, so a bad key or value
+    is reported with the scenario's name before any scenario runs.
+    """
+    spec = load_spec(path)
+    engine = engine or engine_for(spec.model)
+    options, option_problems = engine.check_options(spec.options)
+    if option_problems:
+        collector = ProblemCollector(source=str(spec.path))
+        for message in option_problems:
+            collector.add(str(spec.path), message)
+        collector.raise_if_any()
+    base = engine.load_base(spec.base)
+    base_hash = content_hash(spec.base)
+    problems: dict[str, list[str]] = {}
+    tasks = []
+    param_keys = spec.override_keys
+    for s in spec.scenarios:
+        try:
+            overrides, params = engine.check(base, s.overrides)
+        except InputError as exc:
+            problems[s.name] = [p.message if p.column is None else f"{p.column}: {p.message}" for p in exc.problems]
+            continue
+        except ValueError as exc:
+            problems[s.name] = [str(exc)]
+            continue
+        h = scenario_hash(spec.model, base_hash, options, overrides)
+        shown = {k: params.get(k) for k in param_keys}
+        tasks.append(Task(name=s.name, hash=h, overrides=overrides, options=options, base_key=base_hash, params=shown))
+    raise_scenario_problems(spec, problems)
+    return Plan(spec=spec, engine=engine, base=base, base_hash=base_hash, tasks=tasks, param_keys=param_keys)
+
+
+@dataclass
+class BatchResult:
+    """What a batch did. ``exit_code``: 0 every scenario has a plan, 3 some have none, 1 some failed."""
+
+    out_dir: Path
+    total: int
+    kept: int = 0
+    ran: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)
+    summary: pd.DataFrame | None = None
+    interrupted: bool = False
+
+    @property
+    def failed(self) -> int:
+        return self.statuses.get("error", 0)
+
+    @property
+    def without_plan(self) -> int:
+        if self.summary is None or self.summary.empty:
+            return 0
+        return int((~self.summary["has_plan"].astype(bool)).sum())
+
+    @property
+    def exit_code(self) -> int:
+        if self.failed:
+            return EXIT_INTERNAL
+        if self.without_plan:
+            return EXIT_INFEASIBLE
+        return EXIT_OK
+
+
+# ---------------------------------------------------------------------------------------------
+# the output folder
+
+
+class _Lock:
+    """An exclusive lock on ``OUT/.batch.lock`` for the life of the batch (released by the OS on kill)."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.path = out_dir / LOCK
+        self.fd: int | None = None
+
+    def __enter__(self) -> "_Lock":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.read(fd, 64).decode(errors="replace").strip()
+            os.close(fd)
+            raise FolderBusy(f"another batch (pid {holder or '?'}) is writing into {self.path.parent}") from None
+        os.ftruncate(fd, 0)
+        os.write(fd, str(os.getpid()).encode())
+        self.fd = fd
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.fd is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.close(self.fd)
+            self.fd = None
+
+
+def clean_leftovers(runs_dir: Path) -> None:
+    """Remove staging folders a killed batch left; restore a replaced run whose successor never landed."""
+    if not runs_dir.is_dir():
+        return
+    for p in runs_dir.iterdir():
+        if not p.name.startswith("."):
+            continue
+        if ".old-" in p.name:
+            final = runs_dir / p.name[1:].rsplit(".old-", 1)[0]
+            if not final.exists() and (p / "summary.json").is_file():
+                os.replace(p, final)
+                continue
+        if ".partial-" in p.name or ".old-" in p.name:
+            shutil.rmtree(p, ignore_errors=True)
+
+
+def read_json(path: Path) -> dict | None:
+    """A JSON file's contents, or None when it is missing or unreadable."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def read_run(run_dir: Path) -> dict | None:
+    """The summary.json of a run folder, or None when there is no complete one."""
+    return read_json(run_dir / "summary.json")
+
+
+def is_finished(run_dir: Path, task: Task) -> bool:
+    """A run folder ``--resume`` keeps: complete, made for the same scenario hash, not an error."""
+    summary = read_run(run_dir)
+    if not summary:
+        return False
+    batch = summary.get("batch") or {}
+    return batch.get("hash") == task.hash and summary.get("status") != "error"
+
+
+def find_resumable(spec_path: Path, root: Path = Path("results")) -> Path | None:
+    """The newest ``root/<stem>-*`` folder whose batch.json was made from this scenario file."""
+    candidates = []
+    for p in root.glob(f"{spec_path.stem}-*"):
+        meta = read_json(p / BATCH_JSON)
+        if meta and Path(meta.get("scenario_file", "")) == spec_path.resolve():
+            candidates.append(p)
+    return max(candidates, key=lambda p: p.stat().st_mtime, default=None)
+
+
+def write_outcome(plan: Plan, outcome: Outcome, task: Task, runs_dir: Path) -> None:
+    """Publish one scenario's run folder atomically; summary.json gets the ``batch`` section."""
+    summary = dict(outcome.summary)
+    summary["status"] = outcome.status
+    if outcome.reason and not summary.get("reason"):
+        summary["reason"] = outcome.reason
+    summary["batch"] = {
+        "scenario": task.name,
+        "scenario_file": str(plan.spec.path.resolve()),
+        "set": task.overrides,
+        "params": task.params,
+        "options": task.options,
+        "hash": task.hash,
+        "seconds": round(outcome.seconds, 4),
+        "reused": outcome.reused,
+        "worker": outcome.worker,
+    }
+    with RunFolder(runs_dir / task.name) as run:
+        plan.engine.write(outcome, run)
+        run.write_json("summary.json", summary)
+
+
+# ---------------------------------------------------------------------------------------------
+# the summary table
+
+
+def _cell(value):
+    """A parameter value as one table cell: lists joined by commas, mappings as JSON."""
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, sort_keys=True)
+    return value
+
+
+def summary_row(plan: Plan, task: Task, summary: dict) -> dict:
+    batch = summary.get("batch") or {}
+    row: dict = {"scenario": task.name}
+    for key in plan.param_keys:
+        row[key if key not in FIXED_COLUMNS else f"set.{key}"] = _cell(task.params.get(key))
+    status = summary.get("status")
+    row.update(
+        status=status,
+        has_plan=status in ("optimal", "time_limit") and summary.get("objective") is not None,
+        objective=summary.get("objective"),
+        mip_gap=summary.get("mip_gap"),
+        best_bound=summary.get("best_bound"),
+        seconds=batch.get("seconds"),
+        reused=batch.get("reused"),
+        reason=summary.get("reason") or "",
+    )
+    row.update(plan.engine.summary_columns(summary))
+    return row
+
+
+def collect_summary(plan: Plan, runs_dir: Path) -> pd.DataFrame:
+    """One row per scenario of the plan that has a finished run folder (current hash), in file order."""
+    rows = []
+    for task in plan.tasks:
+        summary = read_run(runs_dir / task.name)
+        if summary and (summary.get("batch") or {}).get("hash") == task.hash:
+            rows.append(summary_row(plan, task, summary))
+    df = pd.DataFrame(rows)
+    if df.empty:
+        df = pd.DataFrame(columns=["scenario", *plan.param_keys, "status", "has_plan"])
+    for col in NUMERIC_COLUMNS:
+        if col in df:
+            df[col] = pd.to_numeric(df[col], errors="coerce").astype(float)
+    return _arrow_safe(df)
+
+
+def _arrow_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """Columns of mixed Python types become text (Parquet needs one type per column)."""
+    for col in df.columns:
+        if df[col].dtype != object:
+            continue
+        kinds = {type(v) for v in df[col] if v is not None and not (isinstance(v, float) and pd.isna(v))}
+        if len(kinds) > 1 and not kinds <= {int, float}:
+            df[col] = df[col].map(lambda v: None if v is None or (isinstance(v, float) and pd.isna(v)) else str(v))
+    return df
+
+
+def write_summary(df: pd.DataFrame, out_dir: Path) -> None:
+    """``summary.csv`` and ``summary.parquet``, each replaced in one rename."""
+    atomic_write_text(out_dir / f"{SUMMARY}.csv", df.to_csv(index=False, float_format="%.10g"))
+    tmp = out_dir / f".{SUMMARY}.parquet.{os.getpid()}"
+    try:
+        df.to_parquet(tmp, index=False)
+        os.replace(tmp, out_dir / f"{SUMMARY}.parquet")
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+# ---------------------------------------------------------------------------------------------
+# running
+
+
+class _Terminate:
+    """While active, SIGTERM raises KeyboardInterrupt in the main thread (so cleanup runs as on Ctrl-C)."""
+
+    def __enter__(self) -> "_Terminate":
+        self.previous = None
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGTERM, self._raise)
+        return self
+
+    @staticmethod
+    def _raise(signum, frame) -> None:
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    def __exit__(self, *exc) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGTERM, self.previous)
+
+
+def make_executor(workers: int | None, scheduler: str | None):
+    if scheduler:
+        return DaskExecutor(scheduler)
+    return LocalExecutor(workers or os.cpu_count() or 1)
+
+
+def run_plan(
+    plan: Plan,
+    out_dir: Path,
+    *,
+    executor=None,
+    resume: bool = False,
+    quiet: bool = False,
+    stream=None,
+) -> BatchResult:
+    """Run the plan's scenarios into ``out_dir``; see the module docstring for what is guaranteed.
+
+    On KeyboardInterrupt (Ctrl-C, or SIGTERM while this runs in the main thread) the workers are
+    stopped, the summary is written for the scenarios finished so far, and the interrupt is
+    re-raised with ``BatchResult.interrupted`` set on ``exc.batch_result``.
+    """
+    executor = executor or make_executor(None, None)
+    out_dir = Path(out_dir)
+    runs_dir = out_dir / RUNS
+    result = BatchResult(out_dir=out_dir, total=len(plan.tasks))
+    with _Lock(out_dir), _Terminate():
+        clean_leftovers(runs_dir)
+        _write_batch_json(plan, out_dir, executor)
+        todo = [t for t in plan.tasks if not (resume and is_finished(runs_dir / t.name, t))]
+        result.kept = len(plan.tasks) - len(todo)
+        bar = ProgressBar(len(plan.tasks), done=result.kept, quiet=quiet, stream=stream)
+        if result.kept:
+            bar.note(f"resume: {result.kept} finished scenario(s) kept, {len(todo)} to run")
+        try:
+            for task, outcome in _outcomes(plan, executor, todo):
+                write_outcome(plan, outcome, task, runs_dir)
+                result.ran += 1
+                bar.update(failed=not outcome.has_plan)
+                if outcome.status == "error":
+                    bar.note(f"{task.name}: error: {outcome.reason.splitlines()[0] if outcome.reason else ''}")
+        except KeyboardInterrupt as exc:
+            result.interrupted = True
+            exc.batch_result = result  # type: ignore[attr-defined]
+            raise
+        finally:
+            bar.close()
+            result.summary = collect_summary(plan, runs_dir)
+            write_summary(result.summary, out_dir)
+            result.statuses = result.summary["status"].value_counts().to_dict() if len(result.summary) else {}
+    return result
+
+
+def _outcomes(plan: Plan, executor, todo: list[Task]) -> Iterator[tuple[Task, Outcome]]:
+    """Run the tasks, turning executor-level failures (a dead worker, a lost task) into outcomes."""
+    for task, value in executor.run(plan.engine.execute, plan.base, _ordered(plan.engine, todo)):
+        if isinstance(value, Outcome):
+            yield task, value
+        elif isinstance(value, BaseException):
+            yield task, error_outcome(task.name, value)
+        else:
+            yield task, error_outcome(task.name, TypeError(f"a worker returned {type(value).__name__}"))
+
+
+def _ordered(engine: Engine, tasks: list[Task]) -> list[Task]:
+    """Tasks that share a model structure next to each other, so each worker re-solves rather than rebuilds."""
+    return sorted(tasks, key=lambda t: engine.structure_key(t.overrides))
+
+
+def _write_batch_json(plan: Plan, out_dir: Path, executor) -> None:
+    meta = {
+        "scenario_file": str(plan.spec.path.resolve()),
+        "model": plan.spec.model,
+        "base": str(plan.spec.base),
+        "base_hash": plan.base_hash,
+        "options": plan.tasks[0].options if plan.tasks else {},
+        "executor": executor.describe(),
+        "started": datetime.now().isoformat(timespec="seconds"),
+        "scenarios": [{"name": t.name, "set": t.overrides, "hash": t.hash} for t in plan.tasks],
+    }
+    atomic_write_text(out_dir / BATCH_JSON, dumps(meta) + "\n")
+
+
+def output_dir(spec_path: Path, out: str | Path | None, resume: bool) -> Path:
+    """``--out``, or for ``--resume`` the newest matching results folder, or a new timestamped one."""
+    if out is not None:
+        return Path(out)
+    if resume:
+        found = find_resumable(spec_path)
+        if found is None:
+            message = "--resume: no earlier batch of this file under results/; give its folder with --out"
+            raise InputError([Problem(str(spec_path), message)], source=str(spec_path))
+        return found
+    return default_run_dir(spec_path.stem)
+
+
+def run_batch(
+    path: str | Path,
+    *,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    out: str | Path | None = None,
+    resume: bool = False,
+    quiet: bool = False,
+    stream=None,
+) -> BatchResult:
+    """Check and run a scenario file: the API behind ``optimizer batch``."""
+    plan = prepare(path)
+    out_dir = output_dir(plan.spec.path, out, resume)
+    return run_plan(plan, out_dir, executor=make_executor(workers, scheduler), resume=resume, quiet=quiet, stream=stream)

@@ -1,0 +1,338 @@
+"""Scenario files: their schema, expansion into named scenarios, and the checks made before a run.
+
+A scenario file is YAML::
+
+    model: freight                  # freight | enclave
+    base: ../landbridge             # freight instance folder or enclave case file, relative to this file
+    options: {time_limit: 60, mip_gap: 0.001}
+    set: {unserved_penalty: 2.0e5}  # optional: applied to every scenario, under its own overrides
+    scenarios:                      # named overrides
+      - name: xian-closed
+        set: {closed_hubs: [XIAN]}
+    sweep:                          # every combination of these values becomes a scenario
+      demand_scale: [0.8, 1.0, 1.2]
+      max_hubs_per_destination: [1, 2]
+
+Named scenarios come first, in file order, then the sweep's combinations (the last key varies
+fastest). A sweep scenario is named after its values, ``demand_scale=0.8,max_hubs_per_destination=1``,
+with every character that is not safe in a folder name replaced by ``_``. Names must be unique
+(ignoring case, so the run folders stay apart on case-insensitive file systems).
+
+This module checks the file's shape; what each model lets ``set`` change, and which ``options`` it
+takes, is checked by that model's engine (:mod:`optimizer.batch.engines`). Every problem of the
+file is collected and reported at once, before anything runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from ..errors import InputError, ProblemCollector
+from ..results import to_jsonable
+
+MODELS = ("freight", "enclave")
+TOP_KEYS = ("model", "base", "description", "options", "set", "scenarios", "sweep")
+SCENARIO_KEYS = ("name", "set", "description")
+MAX_NAME = 120
+
+#: characters allowed in a scenario name (it becomes a folder name); letters include non-ASCII ones
+_SAFE = re.compile(r"[^\w.=,+@-]")
+_NAME = re.compile(r"^\w[\w.=,+@-]*$")
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One scenario: its name, the overrides as written in the file, and where it came from."""
+
+    name: str
+    overrides: dict
+    origin: str  # "scenarios[2]" or "sweep" (for messages)
+    description: str = ""
+
+
+@dataclass
+class BatchSpec:
+    """A parsed and expanded scenario file (shape checked; values not yet checked by the engine)."""
+
+    path: Path
+    model: str
+    base: Path
+    options: dict
+    scenarios: list[Scenario]
+    description: str = ""
+    sweep_keys: tuple[str, ...] = ()
+
+    @property
+    def stem(self) -> str:
+        return self.path.stem
+
+    @property
+    def override_keys(self) -> list[str]:
+        """Every key that some scenario overrides, in first-seen order (the summary's parameter columns)."""
+        keys: dict[str, None] = {}
+        for s in self.scenarios:
+            keys.update(dict.fromkeys(s.overrides))
+        return list(keys)
+
+
+@dataclass
+class _Reader:
+    """Collects problems while walking the YAML document."""
+
+    file: str
+    problems: ProblemCollector = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.problems = ProblemCollector(source=self.file)
+
+    def add(self, key: str, message: str) -> None:
+        self.problems.add(self.file, f"{key}: {message}" if key else message)
+
+
+def format_value(value) -> str:
+    """A value as it appears in a generated scenario name: ``0.8``, ``true``, ``XIAN+LANZHOU``, ``none``."""
+    if value is None:
+        return "none"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return format(value, ".12g")
+    if isinstance(value, (list, tuple)):
+        return "+".join(format_value(v) for v in value) if value else "none"
+    if isinstance(value, dict):
+        return "+".join(f"{k}:{format_value(v)}" for k, v in value.items()) if value else "none"
+    return str(value)
+
+
+def safe_name(text: str) -> str:
+    """``text`` with every character unsafe in a folder name replaced by ``_`` (never hidden, never too long)."""
+    name = _SAFE.sub("_", text.strip())
+    if not name or not re.match(r"\w", name[0]):
+        name = "_" + name
+    if len(name) > MAX_NAME:
+        digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
+        name = f"{name[: MAX_NAME - 9]}~{digest}"
+    return name
+
+
+def sweep_name(values: dict) -> str:
+    """The name of a sweep scenario: ``key=value`` pairs joined by commas, made safe for a folder."""
+    return safe_name(",".join(f"{k}={format_value(v)}" for k, v in values.items()))
+
+
+def _freeze(value):
+    """A hashable stand-in for a YAML value (to find values repeated in a sweep list)."""
+    return json.dumps(to_jsonable(value), sort_keys=True)
+
+
+def read_yaml(path: Path) -> object:
+    """The YAML document in ``path``; a missing or unreadable file or a syntax error is an InputError."""
+    problems = ProblemCollector(source=str(path))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        problems.add(str(path), "file not found")
+    except (OSError, UnicodeDecodeError) as exc:
+        problems.add(str(path), f"cannot read the file: {exc}")
+    else:
+        try:
+            return yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            row = mark.line + 1 if mark is not None else None
+            problems.add(str(path), f"not valid YAML: {getattr(exc, 'problem', None) or exc}", row=row)
+    problems.raise_if_any()
+    raise AssertionError("unreachable")
+
+
+def load_spec(path: str | Path) -> BatchSpec:
+    """Read a scenario file, check its shape and expand it into scenarios.
+
+    Raises one :class:`InputError` (exit code 2) listing every problem: unknown keys, a missing or
+    unknown ``model``, a ``base`` that does not exist, malformed ``scenarios`` or ``sweep``
+    entries, invalid or duplicate scenario names.
+    """
+    path = Path(path)
+    doc = read_yaml(path)
+    r = _Reader(str(path))
+    if not isinstance(doc, dict):
+        r.add("", "a scenario file is a YAML mapping with the keys model, base, options, scenarios and/or sweep")
+        r.problems.raise_if_any()
+    for key in doc:
+        if key not in TOP_KEYS:
+            r.add(str(key), f"unknown key (allowed: {', '.join(TOP_KEYS)})")
+
+    model = doc.get("model")
+    if model is None:
+        r.add("model", f"missing (one of {' | '.join(MODELS)})")
+    elif model not in MODELS:
+        r.add("model", f"must be one of {' | '.join(MODELS)}, not {model!r}")
+
+    base_text = doc.get("base")
+    base = Path()
+    if not isinstance(base_text, str) or not base_text.strip():
+        r.add("base", "missing: the freight instance folder or the enclave case file, relative to this file")
+    else:
+        base = (path.parent / base_text).resolve()
+        if not base.exists():
+            r.add("base", f"{base_text!r} not found (looked for {base})")
+
+    options = _mapping(r, doc, "options")
+    common = _mapping(r, doc, "set")
+    description = doc.get("description") or ""
+    if not isinstance(description, str):
+        r.add("description", "must be text")
+        description = ""
+
+    scenarios = _named_scenarios(r, doc.get("scenarios"), common)
+    sweep_keys, swept = _sweep_scenarios(r, doc.get("sweep"), common)
+    if doc.get("scenarios") is None and doc.get("sweep") is None:
+        r.add("", "no scenarios: give a 'scenarios' list, a 'sweep' mapping, or both")
+    _check_names(r, scenarios, swept)
+    r.problems.raise_if_any()
+    return BatchSpec(
+        path=path,
+        model=model,
+        base=base,
+        options=options,
+        scenarios=scenarios + swept,
+        description=description,
+        sweep_keys=sweep_keys,
+    )
+
+
+def _mapping(r: _Reader, doc: dict, key: str, where: str = "") -> dict:
+    """``doc[key]`` as a mapping with text keys (``where`` prefixes the key in messages)."""
+    value = doc.get(key)
+    name = f"{where}.{key}" if where else key
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        r.add(name, f"must be a mapping of key: value, not {type(value).__name__}")
+        return {}
+    for k in value:
+        if not isinstance(k, str):
+            r.add(f"{name}.{k}", "keys must be text")
+    return {k: v for k, v in value.items() if isinstance(k, str)}
+
+
+def _named_scenarios(r: _Reader, entries, common: dict) -> list[Scenario]:
+    if entries is None:
+        return []
+    if not isinstance(entries, list):
+        r.add("scenarios", "must be a list of {name, set} entries")
+        return []
+    out = []
+    for i, entry in enumerate(entries):
+        where = f"scenarios[{i}]"
+        if not isinstance(entry, dict):
+            r.add(where, "must be a mapping with 'name' and 'set'")
+            continue
+        for key in entry:
+            if key not in SCENARIO_KEYS:
+                r.add(f"{where}.{key}", f"unknown key (allowed: {', '.join(SCENARIO_KEYS)})")
+        name = entry.get("name")
+        if name is None or (isinstance(name, str) and not name.strip()):
+            r.add(f"{where}.name", "missing")
+            continue
+        name = str(name)
+        if len(name) > MAX_NAME or not _NAME.match(name):
+            r.add(
+                f"{where}.name",
+                f"{name!r} cannot be a folder name: use letters, digits and . _ - = , + @ "
+                f"(not starting with a punctuation mark, at most {MAX_NAME} characters)",
+            )
+        own = _mapping(r, entry, "set", where)
+        text = str(entry.get("description") or "")
+        out.append(Scenario(name=name, overrides={**common, **own}, origin=where, description=text))
+    return out
+
+
+def _sweep_scenarios(r: _Reader, sweep, common: dict) -> tuple[tuple[str, ...], list[Scenario]]:
+    if sweep is None:
+        return (), []
+    if not isinstance(sweep, dict) or not sweep:
+        r.add("sweep", "must be a non-empty mapping of key: [values]")
+        return (), []
+    axes: dict[str, list] = {}
+    for key, values in sweep.items():
+        where = f"sweep.{key}"
+        if not isinstance(values, list) or not values:
+            r.add(where, "must be a non-empty list of values")
+            continue
+        seen: set[str] = set()
+        for v in values:
+            frozen = _freeze(v)
+            if frozen in seen:
+                r.add(where, f"value {format_value(v)} is listed twice")
+            seen.add(frozen)
+        axes[str(key)] = values
+    if len(axes) != len(sweep):
+        return tuple(axes), []
+    out = []
+    keys = list(axes)
+    for combo in itertools.product(*(axes[k] for k in keys)):
+        values = dict(zip(keys, combo))
+        out.append(Scenario(name=sweep_name(values), overrides={**common, **values}, origin="sweep"))
+    return tuple(keys), out
+
+
+def _check_names(r: _Reader, named: list[Scenario], swept: list[Scenario]) -> None:
+    """Named scenarios must be unique; a sweep name that collides after sanitising gets ``~2``, ``~3``."""
+    taken: dict[str, Scenario] = {}
+    for s in named:
+        key = s.name.casefold()
+        if key in taken:
+            r.add(s.origin + ".name", f"duplicate scenario name {s.name!r} (also {taken[key].origin})")
+        else:
+            taken[key] = s
+    for i, s in enumerate(swept):
+        key = s.name.casefold()
+        if key in taken and taken[key].origin != "sweep":
+            r.add(taken[key].origin + ".name", f"duplicate scenario name {s.name!r} (the sweep makes it too)")
+            continue
+        k, name = 1, s.name
+        while name.casefold() in taken:
+            k += 1
+            name = f"{s.name}~{k}"
+        if name != s.name:
+            swept[i] = Scenario(name=name, overrides=s.overrides, origin=s.origin)
+        taken[name.casefold()] = swept[i]
+
+
+def content_hash(path: Path) -> str:
+    """SHA-256 of a file, or of every visible file under a folder (relative names and contents)."""
+    h = hashlib.sha256()
+    path = Path(path)
+    files = [path] if path.is_file() else sorted(
+        p for p in path.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(path).parts)
+    )
+    for p in files:
+        h.update(str(p.relative_to(path) if p != path else p.name).encode("utf-8") + b"\0")
+        h.update(p.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def scenario_hash(model: str, base_hash: str, options: dict, overrides: dict) -> str:
+    """What a finished run must match to be kept by ``--resume``: model, base contents, options, overrides."""
+    doc = {"model": model, "base": base_hash, "options": options, "set": overrides}
+    return hashlib.sha256(json.dumps(to_jsonable(doc), sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def raise_scenario_problems(spec: BatchSpec, problems: dict[str, list[str]]) -> None:
+    """One InputError naming each scenario whose overrides were rejected, with every reason."""
+    if not problems:
+        return
+    collector = ProblemCollector(source=str(spec.path))
+    origin = {s.name: s.origin for s in spec.scenarios}
+    for name, messages in problems.items():
+        for message in messages:
+            collector.add(str(spec.path), f"scenario {name!r} ({origin.get(name, '?')}): {message}")
+    raise InputError(collector.problems, source=str(spec.path))
