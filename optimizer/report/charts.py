@@ -1,0 +1,247 @@
+"""Small inline-SVG charts (no JavaScript, no library): bars, stacked bars and lines with hover titles."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+from .fmt import is_number
+from .page import esc
+
+#: colour-blind friendly categorical palette (Okabe–Ito, then Tableau) used by every chart and map
+PALETTE = (
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000",
+    "#4E79A7", "#F28E2B", "#59A14F", "#B07AA1", "#76B7B2", "#EDC948", "#FF9DA7", "#9C755F",
+)
+PLAN_COLOURS = {"baseline": "#9aa5b1", "optimised": "#1d4ed8"}
+TEXT = "#1f2933"
+GRID = "#e4e7eb"
+
+Fmt = Callable[[float], str]
+
+
+def colour(i: int) -> str:
+    return PALETTE[i % len(PALETTE)]
+
+
+def legend(series: Sequence[tuple[str, str]]) -> str:
+    """HTML legend: one swatch per (name, colour)."""
+    items = "".join(
+        f'<span><svg width="12" height="12"><rect width="12" height="12" fill="{c}"/></svg> {esc(n)}</span>'
+        for n, c in series
+    )
+    return f'<div class="legend">{items}</div>'
+
+
+def _svg(width: float, height: float, body: str, label: str) -> str:
+    return (
+        f'<svg viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
+        f'aria-label="{esc(label)}">{body}</svg>'
+    )
+
+
+def _axis(vmax: float, lo: float = 0.0, n: int = 5) -> list[float]:
+    """Round tick values from ``lo`` up to the first tick at or above ``vmax`` (about ``n`` steps)."""
+    span = vmax - lo
+    if span <= 0 or not math.isfinite(span):
+        return [lo, lo + 1.0]
+    raw = span / n
+    e = 10 ** math.floor(math.log10(raw))
+    step = next(m * e for m in (1, 2, 2.5, 5, 10) if m * e >= raw * 0.999)
+    first = math.floor(lo / step + 1e-9) * step
+    ticks = [first]
+    while ticks[-1] < vmax - 1e-9 * step:
+        ticks.append(first + len(ticks) * step)
+    return ticks
+
+
+def hbars(
+    labels: Sequence[str],
+    series: Sequence[tuple[str, str, Sequence[float | None]]],
+    fmt: Fmt,
+    *,
+    vmax: float | None = None,
+    marker: float | None = None,
+    width: float = 760.0,
+    left: float = 230.0,
+    title: str = "",
+) -> str:
+    """Grouped horizontal bars: one group per label, one bar per series (name, colour, values).
+
+    ``vmax`` is the smallest axis maximum; ``marker`` draws a dashed reference line (for example 100 %).
+    """
+    right, bar, gap = 64.0, 11.0, 7.0
+    group = bar * len(series) + gap
+    height = 24 + group * len(labels) + 20
+    values = [v for _, _, vs in series for v in vs if is_number(v)]
+    ticks = _axis(max(values + [marker or 0.0, vmax or 0.0], default=1.0), n=4)
+    top = ticks[-1]
+    scale = (width - left - right) / top
+    parts = []
+    for t in ticks:
+        x = left + t * scale
+        parts.append(f'<line x1="{x:.1f}" y1="18" x2="{x:.1f}" y2="{height - 16:.1f}" stroke="{GRID}"/>')
+        parts.append(f'<text x="{x:.1f}" y="12" font-size="10" text-anchor="middle" fill="#616e7c">{esc(fmt(t))}</text>')
+    for i, lab in enumerate(labels):
+        y0 = 24 + i * group
+        parts.append(
+            f'<text x="{left - 6}" y="{y0 + group / 2:.1f}" font-size="11" text-anchor="end" '
+            f'dominant-baseline="middle" fill="{TEXT}">{esc(lab)}</text>'
+        )
+        for j, (name, col, vs) in enumerate(series):
+            v = vs[i]
+            if not is_number(v):
+                continue
+            y = y0 + j * bar
+            w = max(0.0, float(v) * scale)
+            parts.append(
+                f'<rect x="{left}" y="{y:.1f}" width="{w:.1f}" height="{bar - 2}" fill="{col}">'
+                f"<title>{esc(lab)} – {esc(name)}: {esc(fmt(v))}</title></rect>"
+                f'<text x="{left + w + 4:.1f}" y="{y + bar / 2:.1f}" font-size="9.5" dominant-baseline="middle" '
+                f'fill="#3e4c59">{esc(fmt(v))}</text>'
+            )
+    if marker is not None:
+        x = left + marker * scale
+        parts.append(f'<line x1="{x:.1f}" y1="18" x2="{x:.1f}" y2="{height - 16:.1f}" stroke="#b42318" stroke-dasharray="4 3"/>')
+    return _svg(width, height, "".join(parts), title)
+
+
+def _totals(n: int, segments: Sequence[tuple[str, str, Sequence[float]]]) -> list[float]:
+    return [sum(float(vs[i]) for _, _, vs in segments if is_number(vs[i])) for i in range(n)]
+
+
+def stacked_hbars(
+    labels: Sequence[str], segments: Sequence[tuple[str, str, Sequence[float]]], fmt: Fmt, *, title: str = ""
+) -> str:
+    """One horizontal bar per label, split into segments (name, colour, value per label)."""
+    width, left, right, bar = 760.0, 120.0, 90.0, 26.0
+    height = 24 + (bar + 12) * len(labels) + 10
+    totals = _totals(len(labels), segments)
+    ticks = _axis(max(totals, default=1.0), n=4)
+    top = ticks[-1]
+    scale = (width - left - right) / top
+    parts = []
+    for t in ticks:
+        x = left + t * scale
+        parts.append(f'<line x1="{x:.1f}" y1="18" x2="{x:.1f}" y2="{height - 8:.1f}" stroke="{GRID}"/>')
+        parts.append(f'<text x="{x:.1f}" y="12" font-size="10" text-anchor="middle" fill="#616e7c">{esc(fmt(t))}</text>')
+    for i, lab in enumerate(labels):
+        y = 24 + i * (bar + 12)
+        parts.append(
+            f'<text x="{left - 6}" y="{y + bar / 2:.1f}" font-size="12" text-anchor="end" dominant-baseline="middle" '
+            f'fill="{TEXT}">{esc(lab)}</text>'
+        )
+        x = left
+        for name, col, vs in segments:
+            v = vs[i]
+            if not is_number(v) or float(v) <= 0:
+                continue
+            w = float(v) * scale
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{bar}" fill="{col}" stroke="#fff" stroke-width="0.5">'
+                f"<title>{esc(lab)} – {esc(name)}: {esc(fmt(v))}</title></rect>"
+            )
+            x += w
+        parts.append(
+            f'<text x="{x + 5:.1f}" y="{y + bar / 2:.1f}" font-size="11" dominant-baseline="middle" '
+            f'font-weight="600" fill="{TEXT}">{esc(fmt(totals[i]))}</text>'
+        )
+    return _svg(width, height, "".join(parts), title)
+
+
+def stacked_columns(
+    xlabels: Sequence[str],
+    segments: Sequence[tuple[str, str, Sequence[float]]],
+    fmt: Fmt,
+    *,
+    vmax: float | None = None,
+    title: str = "",
+) -> str:
+    """Vertical stacked columns (one per x label, for example per year), segments (name, colour, values)."""
+    width, left, bottom, topm = 560.0, 64.0, 26.0, 14.0
+    height = 240.0
+    n = max(1, len(xlabels))
+    slot = (width - left - 10) / n
+    col_w = min(46.0, slot * 0.7)
+    totals = _totals(len(xlabels), segments)
+    ticks = _axis(max(totals + [vmax or 0.0], default=1.0), n=4)
+    top = ticks[-1]
+    scale = (height - bottom - topm) / top
+    base = height - bottom
+    parts = []
+    for t in ticks:
+        y = base - t * scale
+        parts.append(f'<line x1="{left}" y1="{y:.1f}" x2="{width - 6}" y2="{y:.1f}" stroke="{GRID}"/>')
+        parts.append(
+            f'<text x="{left - 5}" y="{y:.1f}" font-size="10" text-anchor="end" dominant-baseline="middle" '
+            f'fill="#616e7c">{esc(fmt(t))}</text>'
+        )
+    for i, lab in enumerate(xlabels):
+        cx = left + slot * (i + 0.5)
+        y = base
+        for name, col, vs in segments:
+            v = vs[i]
+            if not is_number(v) or float(v) <= 0:
+                continue
+            h = float(v) * scale
+            y -= h
+            parts.append(
+                f'<rect x="{cx - col_w / 2:.1f}" y="{y:.1f}" width="{col_w:.1f}" height="{h:.1f}" fill="{col}" '
+                f'stroke="#fff" stroke-width="0.5"><title>{esc(lab)} – {esc(name)}: {esc(fmt(v))}</title></rect>'
+            )
+        parts.append(f'<text x="{cx:.1f}" y="{height - 8}" font-size="10.5" text-anchor="middle" fill="{TEXT}">{esc(lab)}</text>')
+    return _svg(width, height, "".join(parts), title)
+
+
+def lines(
+    xs: Sequence[float],
+    series: Sequence[tuple[str, str, Sequence[float | None]]],
+    fmt_x: Fmt,
+    fmt_y: Fmt,
+    *,
+    x_label: str = "",
+    y_label: str = "",
+    title: str = "",
+) -> str:
+    """A line chart over numeric ``xs``; each series (name, colour, ys) may have gaps (None)."""
+    width, height, left, right, top, bottom = 560.0, 260.0, 70.0, 14.0, 22.0, 38.0
+    ys = [float(v) for _, _, vs in series for v in vs if is_number(v)]
+    lo, hi = (min(ys), max(ys)) if ys else (0.0, 1.0)
+    if hi == lo:
+        lo, hi = lo - (abs(lo) * 0.05 or 1.0), hi + (abs(hi) * 0.05 or 1.0)
+    ticks = _axis(hi, lo, n=4)
+    lo, hi = ticks[0], ticks[-1]
+    x0, x1 = (min(xs), max(xs)) if len(xs) else (0.0, 1.0)
+    if x1 == x0:
+        x0, x1 = x0 - 1, x1 + 1
+
+    def px(x):
+        return left + (x - x0) / (x1 - x0) * (width - left - right)
+
+    def py(y):
+        return top + (hi - y) / (hi - lo) * (height - top - bottom)
+
+    parts = []
+    for t in ticks:
+        parts.append(f'<line x1="{left}" y1="{py(t):.1f}" x2="{width - right}" y2="{py(t):.1f}" stroke="{GRID}"/>')
+        parts.append(
+            f'<text x="{left - 5}" y="{py(t):.1f}" font-size="10" text-anchor="end" dominant-baseline="middle" '
+            f'fill="#616e7c">{esc(fmt_y(t))}</text>'
+        )
+    for x in xs:
+        parts.append(f'<text x="{px(x):.1f}" y="{height - bottom + 14}" font-size="10" text-anchor="middle" fill="{TEXT}">{esc(fmt_x(x))}</text>')
+    if x_label:
+        parts.append(f'<text x="{(left + width - right) / 2:.1f}" y="{height - 6}" font-size="11" text-anchor="middle" fill="#616e7c">{esc(x_label)}</text>')
+    if y_label:
+        parts.append(f'<text x="{left}" y="12" font-size="11" fill="#616e7c">{esc(y_label)}</text>')
+    for name, col, vs in series:
+        pts = [(px(float(x)), py(float(v)), x, v) for x, v in zip(xs, vs) if is_number(v)]
+        if len(pts) > 1:
+            path = " ".join(f"{a:.1f},{b:.1f}" for a, b, _, _ in pts)
+            parts.append(f'<polyline points="{path}" fill="none" stroke="{col}" stroke-width="2"><title>{esc(name)}</title></polyline>')
+        for a, b, x, v in pts:
+            parts.append(
+                f'<circle cx="{a:.1f}" cy="{b:.1f}" r="3.5" fill="{col}"><title>{esc(name)} at {esc(fmt_x(x))}: '
+                f"{esc(fmt_y(v))}</title></circle>"
+            )
+    return _svg(width, height, "".join(parts), title)

@@ -1,0 +1,87 @@
+"""Reading run folders: what kind a folder is, its summary and tables, tolerant of absent optional files."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import InputError, Problem
+from .page import esc
+
+FREIGHT, ENCLAVE, BATCH = "freight", "enclave", "batch"
+
+NOT_A_RUN = (
+    "not a run folder: expected summary.json written by `optimizer freight solve` or `optimizer share enclave`, "
+    "or summary.csv written by `optimizer batch`"
+)
+
+
+def _problem(path: Path, message: str) -> InputError:
+    return InputError([Problem(str(path), message)], source="report")
+
+
+def read_summary(run_dir: Path) -> dict:
+    path = run_dir / "summary.json"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise _problem(run_dir, NOT_A_RUN) from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise _problem(path, f"not valid JSON ({exc})") from None
+    if not isinstance(data, dict):
+        raise _problem(path, "expected a JSON object")
+    return data
+
+
+def read_csv(run_dir: Path, name: str) -> pd.DataFrame:
+    """The table, or an empty frame when the file is absent (optional tables)."""
+    path = run_dir / name
+    if not path.exists():
+        return pd.DataFrame()
+    try:
+        return pd.read_csv(path, keep_default_na=True)
+    except pd.errors.EmptyDataError:
+        return pd.DataFrame()
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        raise _problem(path, f"unreadable CSV ({exc})") from None
+
+
+def detect_kind(run_dir: str | Path) -> str:
+    """``freight``, ``enclave`` or ``batch``; an :class:`InputError` (exit 2) for anything else."""
+    path = Path(run_dir)
+    if not path.is_dir():
+        raise _problem(path, "no such folder" if not path.exists() else NOT_A_RUN)
+    if (path / "summary.csv").is_file() and not (path / "summary.json").is_file():
+        return BATCH
+    summary = read_summary(path)
+    if "shares" in summary and "rule" in summary:
+        return ENCLAVE
+    if "kpis" in summary:
+        return FREIGHT
+    raise _problem(path / "summary.json", "neither a freight run (no 'kpis') nor an enclave run (no 'rule'/'shares')")
+
+
+def status_html(status) -> str:
+    """The solver status, coloured: optimal green, a plan at a limit amber, no plan red."""
+    s = str(status or "unknown")
+    cls = {"optimal": "status-ok", "time_limit": "status-warn"}.get(s, "status-bad")
+    words = {"optimal": "optimal", "time_limit": "feasible plan at the time limit"}.get(s, s)
+    return f'<span class="{cls}">{esc(words)}</span>'
+
+
+@contextlib.contextmanager
+def atomic_png(path: Path):
+    """Yield a temporary file name beside ``path``; it replaces ``path`` only if the block succeeds."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".png", dir=path.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
