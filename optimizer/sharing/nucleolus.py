@@ -1,0 +1,330 @@
+"""Nucleolus, prenucleolus and least core of a TU game: a sequence of LPs solved by HiGHS.
+
+Convention (one place): the game is given in profit form ``v`` (a cost game ``c`` is passed as
+``v = -c``), and the excess of coalition S at allocation x is the complaint
+
+    e(S, x) = v(S) - x(S)        (for a cost game this equals x(S) - c(S)).
+
+The prenucleolus lexicographically minimises the excesses sorted from largest to smallest over
+the preimputations {x : x(N) = v(N)}; the nucleolus does the same over the imputations, which
+also satisfy individual rationality x_i >= v({i}) (``lower``). The least core is the set of
+preimputations whose largest excess is the smallest possible, eps_1.
+
+The sequential LPs (Maschler, Peleg and Shapley 1979)
+------------------------------------------------------
+Stage k, with the coalitions F fixed at their levels eps(S) by earlier stages and the free
+coalitions C (neither fixed nor in the span of the fixed ones)::
+
+    minimise   eps
+    subject to x(N) = v(N)
+               x(S) = v(S) - eps(S)        S in F
+               x(S) + eps >= v(S)          S in C         (e(S, x) <= eps)
+               x_i >= v({i})               (nucleolus only, as column bounds)
+
+Its optimum eps_k is the k-th excess level. Only coalitions that are tight in EVERY optimal
+solution may be fixed at eps_k; fixing one that is tight in the solution HiGHS happened to return
+gives wrong answers (Guajardo and Joernsten 2015, "Common mistakes in computing the nucleolus").
+We fix the free coalitions whose row dual is strictly positive: by complementary slackness such
+a row is tight in every optimal solution. A coalition that is tight in every optimum but has a
+zero dual (a degenerate LP) is left free; this is harmless and still exact: the next stage is
+then forced to eps_{k+1} = eps_k, and because the duals of the free rows sum to one, some free row
+has a positive dual there and is fixed. The next stage is thus itself the check LP for every
+zero-dual candidate at once -- if its optimum drops below eps_k none of them was tight in every
+optimum. Consecutive stages with the same level are merged into one level in the output.
+
+After fixing, every coalition whose characteristic vector lies in the span of the fixed ones and
+1_N has a constant excess on the remaining optimal set and is dropped ("settled"). The span is
+kept exactly, in rational arithmetic; a coalition is settled when the integer basis vectors of
+the orthogonal complement all sum to zero over it, tested for all 2^n coalitions at once. The
+process ends when the span is R^n: the fixed equalities then determine x uniquely.
+
+Coalitions generated on demand
+------------------------------
+The stage LPs hold only the rows of an active set of coalitions: the singletons and their
+complements (they keep every stage LP bounded) plus, for small games, all coalitions. After each
+solve the excesses of all 2^n coalitions at x are computed in numpy; while some unsettled
+coalition has e(S, x) > eps, the most violated ones are added and the LP is solved again. The
+restricted LP is a relaxation of the full stage LP, so when no coalition is violated x and eps are
+optimal for the full LP, and a row dual of the restricted LP extended by zeros is an optimal dual
+of the full LP: the positive-dual test stays exact.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import numpy as np
+import pyomo.environ as pyo
+
+from ..solve import HighsSolver
+from .coalitions import indicator, subset_sums
+
+#: relative tolerance on excesses (values are scaled so that max |v| = 1 before solving)
+EXCESS_TOL = 1e-7
+#: a row dual above this is strictly positive (the duals of the free rows sum to 1)
+DUAL_TOL = 1e-8
+#: games with at most this many players start with every coalition in the LP
+ENUMERATE_UP_TO = 8
+#: HiGHS tolerances tighter than its defaults (1e-7), so that EXCESS_TOL separates ties from gaps
+_HIGHS_OPTIONS = {"primal_feasibility_tolerance": 1e-9, "dual_feasibility_tolerance": 1e-9}
+
+
+@dataclass
+class Level:
+    """One excess level: the value ``epsilon`` and the coalitions (masks) fixed at it."""
+
+    epsilon: float
+    masks: list[int]
+
+
+@dataclass
+class SequentialResult:
+    """What the sequential LPs produced (in the units of the ``v`` that was passed)."""
+
+    x: np.ndarray
+    levels: list[Level]
+    lp_solves: int = 0
+    rows: int = 0
+    complete: bool = True  # False when stopped after the first level (least core)
+    settled_first: np.ndarray | None = field(default=None, repr=False)
+
+
+class _Span:
+    """The exact linear span of characteristic vectors, in reduced row echelon form over Q."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self.rows: list[list[Fraction]] = []
+        self.pivots: list[int] = []
+        self.masks: list[int] = []
+
+    @property
+    def rank(self) -> int:
+        return len(self.rows)
+
+    def add(self, mask: int) -> bool:
+        """Add 1_S; False (and no change) when it is already in the span."""
+        vec = [Fraction((mask >> i) & 1) for i in range(self.n)]
+        for row, p in zip(self.rows, self.pivots):
+            f = vec[p]
+            if f:
+                vec = [a - f * b for a, b in zip(vec, row)]
+        p = next((j for j, a in enumerate(vec) if a), None)
+        if p is None:
+            return False
+        piv = vec[p]
+        vec = [a / piv for a in vec]
+        for k, row in enumerate(self.rows):
+            f = row[p]
+            if f:
+                self.rows[k] = [a - f * b for a, b in zip(row, vec)]
+        self.rows.append(vec)
+        self.pivots.append(p)
+        self.masks.append(mask)
+        return True
+
+    def complement_basis(self) -> list[np.ndarray]:
+        """Integer vectors spanning the orthogonal complement of the span."""
+        basis = []
+        pivot_set = set(self.pivots)
+        for f in range(self.n):
+            if f in pivot_set:
+                continue
+            z = [Fraction(0)] * self.n
+            z[f] = Fraction(1)
+            for row, p in zip(self.rows, self.pivots):
+                z[p] = -row[f]
+            scale = math.lcm(*(a.denominator for a in z))
+            ints = [int(a * scale) for a in z]
+            if max(abs(a) for a in ints) * self.n >= 2**62:
+                raise OverflowError("complement basis too large for int64 coalition sums")
+            basis.append(np.array(ints, dtype=np.int64))
+        return basis
+
+    def settled(self) -> np.ndarray:
+        """Boolean over all masks: is 1_S in the span? (The empty coalition always is.)"""
+        out = np.ones(1 << self.n, dtype=bool)
+        for q in self.complement_basis():
+            out &= subset_sums(q) == 0
+        return out
+
+
+class _StageLP:
+    """The Pyomo model of a stage LP; rows are added, fixed and dropped as stages go on."""
+
+    def __init__(self, v: np.ndarray, n: int, lower: np.ndarray | None) -> None:
+        self.v = v
+        self.n = n
+        m = pyo.ConcreteModel(name="nucleolus_stage")
+        m.P = pyo.RangeSet(0, n - 1)
+        if lower is None:
+            m.x = pyo.Var(m.P, domain=pyo.Reals)
+        else:
+            m.x = pyo.Var(m.P, domain=pyo.Reals, bounds=lambda _m, i: (float(lower[i]), None))
+        m.eps = pyo.Var(domain=pyo.Reals)
+        m.objective = pyo.Objective(expr=m.eps, sense=pyo.minimize)
+        self.add_efficiency(m, float(v[-1]))
+        m.free = pyo.ConstraintList()
+        m.fixed = pyo.ConstraintList()
+        self.m = m
+        self.free: dict[int, object] = {}
+        self.solver = HighsSolver(options=_HIGHS_OPTIONS)
+        self.solves = 0
+        self.rows_added = 0
+
+    def _x_of(self, mask: int):
+        return pyo.quicksum(self.m.x[i] for i in range(self.n) if (mask >> i) & 1)
+
+    @staticmethod
+    def add_efficiency(m, grand: float) -> None:
+        r"""Efficiency: the allocation shares exactly the grand coalition's value.
+
+        .. math:: \sum_{i \in N} x_i = v(N)
+        """
+        m.efficiency = pyo.Constraint(expr=pyo.quicksum(m.x[i] for i in m.P) == grand)
+
+    def add_free(self, masks) -> None:
+        r"""Free coalitions: their excess is at most the stage variable.
+
+        .. math:: x(S) + \varepsilon \ge v(S) \qquad S \in C
+        """
+        for s in masks:
+            s = int(s)
+            if s not in self.free:
+                self.free[s] = self.m.free.add(self._x_of(s) + self.m.eps >= float(self.v[s]))
+                self.rows_added += 1
+
+    def fix(self, mask: int, level: float) -> None:
+        r"""A coalition tight in every optimum of a stage keeps its excess from then on.
+
+        .. math:: x(S) = v(S) - \varepsilon_k \qquad S \in F_k
+        """
+        self.drop(mask)
+        self.m.fixed.add(self._x_of(mask) == float(self.v[mask]) - level)
+
+    def drop(self, mask: int) -> None:
+        con = self.free.pop(mask, None)
+        if con is not None:
+            con.deactivate()
+
+    def solve(self) -> tuple[float, np.ndarray, dict[int, float]]:
+        res = self.solver.solve(self.m)
+        self.solves += 1
+        if res.status != "optimal":
+            raise RuntimeError(f"nucleolus stage LP ended {res.status} ({res.termination})")
+        x = np.array([pyo.value(self.m.x[i]) for i in range(self.n)])
+        duals = {s: res.dual(con) or 0.0 for s, con in self.free.items()}
+        return float(pyo.value(self.m.eps)), x, duals
+
+
+def _initial_rows(v: np.ndarray, n: int, lower: np.ndarray | None, batch: int) -> np.ndarray:
+    """Singletons and their complements, plus the coalitions with the largest excess at a
+    starting point (equal split of the surplus over the stand-alone values); all of them for
+    small games."""
+    full = (1 << n) - 1
+    if n <= ENUMERATE_UP_TO:
+        return np.arange(1, full)
+    singles = np.array([1 << i for i in range(n)])
+    base = v[singles] if lower is None else lower
+    x0 = base + (v[full] - base.sum()) / n
+    e = v - subset_sums(x0)
+    e[0] = e[full] = -np.inf
+    top = np.argpartition(-e, batch)[:batch]
+    return np.unique(np.concatenate([singles, full ^ singles, top]))
+
+
+def sequential_lp(
+    v: np.ndarray,
+    *,
+    lower: np.ndarray | None = None,
+    first_level_only: bool = False,
+    batch: int | None = None,
+) -> SequentialResult:
+    """Run the sequential LPs on the profit-form game ``v`` (length 2^n, ``v[0] = 0``).
+
+    ``lower``: individual-rationality bounds (the nucleolus); None for the prenucleolus.
+    ``first_level_only``: stop once the first level is complete (the least core); ``x`` is then
+    a point of the least core in which every coalition tight throughout the least core is tight.
+    ``batch``: how many violated coalitions are added per round (default max(2n, 20)).
+    The caller scales ``v`` so that its largest magnitude is about 1 (tolerances are absolute).
+    """
+    v = np.asarray(v, dtype=float)
+    n = len(v).bit_length() - 1
+    if len(v) != 1 << n or n < 1:
+        raise ValueError("v must have length 2**n with n >= 1")
+    full = (1 << n) - 1
+    batch = batch or max(2 * n, 20)
+    span = _Span(n)
+    span.add(full)
+    settled = span.settled()
+    lp = _StageLP(v, n, lower)
+    lp.add_free(m for m in _initial_rows(v, n, lower, min(batch, full - 1)) if not settled[m])
+    levels: list[Level] = []
+    settled_first = None
+    x = np.full(n, v[full] / n)
+    while span.rank < n:
+        eps, x, duals = _solve_with_generation(lp, v, settled, batch)
+        if levels and eps > levels[-1].epsilon - EXCESS_TOL:
+            level = levels[-1]
+        elif first_level_only and levels:
+            return SequentialResult(x, levels, lp.solves, lp.rows_added, False, settled_first)
+        else:
+            level = Level(eps, [])
+            levels.append(level)
+        fix = _tight_in_every_optimum(duals, v, x, eps)
+        for s in fix:
+            level.masks.append(s)
+            if span.add(s):
+                lp.fix(s, level.epsilon)
+            else:
+                lp.drop(s)
+        settled = span.settled()
+        for s in [s for s in lp.free if settled[s]]:
+            lp.drop(s)
+        if len(levels) == 1:
+            settled_first = settled
+    x = _solve_fixed(span, v, levels)
+    return SequentialResult(x, levels, lp.solves, lp.rows_added, True, settled_first)
+
+
+def _solve_with_generation(lp: _StageLP, v: np.ndarray, settled: np.ndarray, batch: int):
+    """Solve the stage LP, adding the most violated coalitions until none is violated."""
+    while True:
+        eps, x, duals = lp.solve()
+        e = v - subset_sums(x)
+        e[settled] = -np.inf
+        e[list(lp.free)] = -np.inf
+        viol = np.flatnonzero(e > eps + EXCESS_TOL)
+        if viol.size == 0:
+            return eps, x, duals
+        if viol.size > batch:
+            viol = viol[np.argpartition(-e[viol], batch)[:batch]]
+        lp.add_free(viol)
+
+
+def _tight_in_every_optimum(duals: dict[int, float], v: np.ndarray, x: np.ndarray, eps: float) -> list[int]:
+    """Free coalitions with a strictly positive dual (tight in every optimal solution)."""
+    n = len(x)
+
+    def tight(s: int) -> bool:
+        return abs(v[s] - indicator(s, n) @ x - eps) <= EXCESS_TOL
+
+    fix = [s for s, y in duals.items() if y > DUAL_TOL and tight(s)]
+    if not fix:
+        best = max(duals, key=duals.get)
+        if duals[best] <= 0 or not tight(best):
+            raise RuntimeError("no free coalition has a positive dual; the stage LP is inconsistent")
+        fix = [best]
+    return sorted(fix)
+
+
+def _solve_fixed(span: _Span, v: np.ndarray, levels: list[Level]) -> np.ndarray:
+    """The unique x with x(N) = v(N) and e(S, x) = eps(S) for the independent fixed coalitions."""
+    n = span.n
+    level_of = {s: lv.epsilon for lv in levels for s in lv.masks}
+    full = (1 << n) - 1
+    A = np.array([indicator(s, n) for s in span.masks])
+    b = np.array([v[s] - (0.0 if s == full else level_of[s]) for s in span.masks])
+    return np.linalg.solve(A, b)
