@@ -201,12 +201,16 @@ def lines(
     *,
     x_label: str = "",
     y_label: str = "",
+    y_range: tuple[float, float] | None = None,
     title: str = "",
 ) -> str:
-    """A line chart over numeric ``xs``; each series (name, colour, ys) may have gaps (None)."""
+    """A line chart over numeric ``xs``; each series (name, colour, ys) may have gaps (None).
+
+    ``y_range`` fixes the vertical axis (for example 0–1 for shares); otherwise it fits the data.
+    """
     width, height, left, right, top, bottom = 560.0, 260.0, 70.0, 14.0, 22.0, 38.0
     ys = [float(v) for _, _, vs in series for v in vs if is_number(v)]
-    lo, hi = (min(ys), max(ys)) if ys else (0.0, 1.0)
+    lo, hi = y_range or ((min(ys), max(ys)) if ys else (0.0, 1.0))
     if hi == lo:
         lo, hi = lo - (abs(lo) * 0.05 or 1.0), hi + (abs(hi) * 0.05 or 1.0)
     ticks = _axis(hi, lo, n=4)

@@ -92,12 +92,26 @@ def _plan_rows(df: pd.DataFrame, plan: str) -> pd.DataFrame:
     return df[df["plan"].astype(str) == plan]
 
 
+def _truthy(col: pd.Series) -> pd.Series:
+    """A CSV column of True/False, 1/0 or yes/no as booleans."""
+    if col.dtype == bool:
+        return col
+    text = col.astype(str).str.strip().str.lower()
+    return text.isin(("true", "yes", "y")) | (pd.to_numeric(col, errors="coerce").fillna(0) > 0.5)
+
+
 def _open(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows of open services or hubs (column ``open``; without it, services that run trains)."""
     if df.empty:
         return df
     if "open" in df.columns:
-        return df[pd.to_numeric(df["open"], errors="coerce").fillna(0) > 0.5]
+        return df[_truthy(df["open"])]
     return df[pd.to_numeric(df.get("trains", 0), errors="coerce").fillna(0) > 0]
+
+
+def _column(df: pd.DataFrame, *names: str) -> str | None:
+    """The first of ``names`` that is a column of ``df`` (tables name the same thing differently)."""
+    return next((n for n in names if n in df.columns), None)
 
 
 def _num(x, default=0.0) -> float:
@@ -122,9 +136,10 @@ def plan_network(run: FreightRun, plan: str) -> netmap.PlanNetwork:
     hubs = {str(r["hub_id"]): _num(r.get("throughput_teu")) for r in _open(_plan_rows(run.hubs, plan)).to_dict("records")}
     unserved = _plan_rows(run.unserved, plan)
     cities = set()
-    if not unserved.empty and "city_id" in unserved.columns:
-        teu = pd.to_numeric(unserved.get("teu", 1.0), errors="coerce").fillna(0)
-        cities = set(unserved.loc[teu > 1e-6, "city_id"].astype(str))
+    city_col = _column(unserved, "city_id", "origin")
+    if city_col and "teu" in unserved.columns:
+        teu = pd.to_numeric(unserved["teu"], errors="coerce").fillna(0)
+        cities = set(unserved.loc[teu > 1e-6, city_col].astype(str))
     return netmap.PlanNetwork(plan, feeders, services, hubs, cities)
 
 
@@ -395,9 +410,11 @@ def _unserved_section(run: FreightRun) -> str:
     df = df[pd.to_numeric(df["teu"], errors="coerce").fillna(0) > 1e-6]
     if df.empty:
         return ""
-    rows = [[PLAN_TITLES.get(str(r.get("plan", "optimised")), r.get("plan", "")), run.name("city", r.get("city_id")),
-             run.name("destination", r.get("destination_id")), number(r.get("teu"), 0)] for r in df.to_dict("records")]
-    return table(["Plan", "City", "Destination", "TEU/yr"], rows, num_cols={3})
+    city, dest = _column(df, "city_id", "origin"), _column(df, "destination_id", "destination")
+    rows = [[PLAN_TITLES.get(str(r.get("plan", "optimised")), r.get("plan", "")), run.name("city", r.get(city)),
+             run.name("destination", r.get(dest)), str(r.get("direction", "west")), number(r.get("teu"), 0)]
+            for r in df.to_dict("records")]
+    return table(["Plan", "City", "Destination", "Direction", "TEU/yr"], rows, num_cols={4})
 
 
 def _run_section(run: FreightRun, png_note: str) -> str:

@@ -50,6 +50,7 @@ figcaption { color: var(--muted); font-size: 0.85rem; margin-top: 4px; }
 .legend { display: flex; flex-wrap: wrap; gap: 14px; font-size: 0.85rem; color: var(--muted); margin: 4px 0; }
 .legend svg { vertical-align: middle; }
 .status-ok { color: var(--good); } .status-warn { color: #b54708; } .status-bad { color: var(--bad); }
+header .status-ok { color: #86efac; } header .status-warn { color: #fcd34d; } header .status-bad { color: #fca5a5; }
 .zh { color: var(--muted); }
 .mapwrap[data-show="optimised"] .plan-baseline { display: none; }
 .mapwrap[data-show="baseline"] .plan-optimised { display: none; }

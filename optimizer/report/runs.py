@@ -67,10 +67,10 @@ def detect_kind(run_dir: str | Path) -> str:
 
 
 def status_html(status) -> str:
-    """The solver status, coloured: optimal green, a plan at a limit amber, no plan red."""
+    """The run status, coloured: optimal (or a written rule evaluated) green, a plan at a limit amber, else red."""
     s = str(status or "unknown")
-    cls = {"optimal": "status-ok", "time_limit": "status-warn"}.get(s, "status-bad")
-    words = {"optimal": "optimal", "time_limit": "feasible plan at the time limit"}.get(s, s)
+    cls = {"optimal": "status-ok", "evaluated": "status-ok", "time_limit": "status-warn"}.get(s, "status-bad")
+    words = {"time_limit": "feasible plan at the time limit", "evaluated": "written rule evaluated"}.get(s, s)
     return f'<span class="{cls}">{esc(words)}</span>'
 
 
