@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -15,7 +16,7 @@ from optimizer.cli import main
 from optimizer.errors import InputError
 from optimizer.instance.load import load_instance, validate
 from optimizer.instance.network import derive_feeder_legs, haversine_km
-from optimizer.instance.schema import TABLES
+from optimizer.instance.schema import PARAMETERS, TABLES, markdown
 from optimizer.instance.write import write_instance
 
 
@@ -330,3 +331,22 @@ def test_write_replaces_an_existing_folder_whole(tiny_dir, tmp_path):
     (out / "stale.csv").write_text("old")
     write_instance(load_instance(tiny_dir), out)
     assert not (out / "stale.csv").exists() and (out / "instance.yaml").exists()
+
+
+# ---------------------------------------------------------------------------------- format reference
+
+
+def test_format_doc_is_generated_from_the_schema():
+    doc = Path(__file__).resolve().parents[1] / "docs" / "instance-format.md"
+    assert doc.read_text(encoding="utf-8") == markdown(), "regenerate: python -m optimizer.instance.schema > docs/instance-format.md"
+
+
+def test_every_column_and_parameter_is_documented():
+    text = markdown()
+    for t in TABLES:
+        assert f"## {t.file}" in text
+        for c in t.columns:
+            assert c.description, f"{t.file}: column {c.name} has no description"
+            assert f"| `{c.name}` |" in text
+    for p in PARAMETERS:
+        assert p.description and f"| `{p.name}` |" in text

@@ -88,12 +88,12 @@ TABLES: tuple[Table, ...] = (
         key="hub_id",
         description="Candidate assembly hubs (集结中心). A hub at a feeder city names it in city_id: that city feeds it at zero cost.",
         columns=(
-            Column("hub_id", "id"),
-            Column("name", "str"),
-            Column("name_zh", "str", required=False, default=""),
+            Column("hub_id", "id", description="identifier used by the other tables"),
+            Column("name", "str", description="English name"),
+            Column("name_zh", "str", required=False, default="", description="Chinese name"),
             Column("city_id", "id", required=False, default="", ref="cities", description="the feeder city where the hub stands, if any"),
-            Column("lon", "float", "degrees", min=-180.0),
-            Column("lat", "float", "degrees", min=-90.0),
+            Column("lon", "float", "degrees", min=-180.0, max=180.0, description="longitude (WGS84)"),
+            Column("lat", "float", "degrees", min=-90.0, max=90.0, description="latitude (WGS84)"),
             Column("handling_cost", "float", "CNY/TEU", required=False, default=0.0, description="η[h]: handling cost per TEU through the hub"),
             Column("capacity_teu", "float", "TEU/year", required=False, default=INF, description="U[h]: throughput capacity (westbound + eastbound)"),
             Column("fixed_cost", "float", "CNY/year", required=False, default=0.0, description="G[h]: fixed annual cost of running the hub platform"),
@@ -104,11 +104,11 @@ TABLES: tuple[Table, ...] = (
         key="gateway_id",
         description="Border gateways (口岸) through which trunk services leave China.",
         columns=(
-            Column("gateway_id", "id"),
-            Column("name", "str"),
-            Column("name_zh", "str", required=False, default=""),
-            Column("lon", "float", "degrees", min=-180.0),
-            Column("lat", "float", "degrees", min=-90.0),
+            Column("gateway_id", "id", description="identifier used by services.csv"),
+            Column("name", "str", description="English name"),
+            Column("name_zh", "str", required=False, default="", description="Chinese name"),
+            Column("lon", "float", "degrees", min=-180.0, max=180.0, description="longitude (WGS84)"),
+            Column("lat", "float", "degrees", min=-90.0, max=90.0, description="latitude (WGS84)"),
             Column("capacity_trains", "float", "trains/year", required=False, default=INF, description="V[b]: trains per year the gateway can clear"),
         ),
     ),
@@ -117,12 +117,12 @@ TABLES: tuple[Table, ...] = (
         key="destination_id",
         description="European and Central-Asian terminals.",
         columns=(
-            Column("destination_id", "id"),
-            Column("name", "str"),
-            Column("name_zh", "str", required=False, default=""),
-            Column("country", "str", required=False, default=""),
-            Column("lon", "float", "degrees", min=-180.0),
-            Column("lat", "float", "degrees", min=-90.0),
+            Column("destination_id", "id", description="identifier used by the other tables"),
+            Column("name", "str", description="English name"),
+            Column("name_zh", "str", required=False, default="", description="Chinese name"),
+            Column("country", "str", required=False, default="", description="ISO country code"),
+            Column("lon", "float", "degrees", min=-180.0, max=180.0, description="longitude (WGS84)"),
+            Column("lat", "float", "degrees", min=-90.0, max=90.0, description="latitude (WGS84)"),
             Column("max_hubs", "int", required=False, default=None, min=1, param="max_hubs_per_destination", description="K[d]: at most this many hubs run services to d (blank: the parameter max_hubs_per_destination; inf: no limit)"),
         ),
     ),
@@ -145,13 +145,14 @@ TABLES: tuple[Table, ...] = (
         unique=("city_id", "hub_id"),
         required=False,
         description="Feeder legs city → hub. Optional: when absent, every city–hub pair within "
-        "max_feeder_km is derived from coordinates (great-circle distance × circuity, cost and speed by mode).",
+        "max_feeder_km is derived from coordinates (great-circle distance × circuity, cost and speed by mode), or from "
+        "network_edges.csv when given. A hub's own city (hubs.city_id) always has a zero-cost leg to it.",
         columns=(
-            Column("city_id", "id", ref="cities"),
-            Column("hub_id", "id", ref="hubs"),
-            Column("cost_per_teu", "float", "CNY/TEU", description="f[c,h]"),
-            Column("days", "float", "days", required=False, default=0.0, description="t[c,h]"),
-            Column("distance_km", "float", "km", required=False, default=0.0),
+            Column("city_id", "id", ref="cities", description="feeder city"),
+            Column("hub_id", "id", ref="hubs", description="hub it can send boxes to"),
+            Column("cost_per_teu", "float", "CNY/TEU", description="f[c,h]: cost of moving one TEU from the city to the hub"),
+            Column("days", "float", "days", required=False, default=0.0, description="t[c,h]: feeder transit days"),
+            Column("distance_km", "float", "km", required=False, default=0.0, description="feeder distance (for CO₂)"),
             Column("mode", "str", required=False, default="road", choices=MODES, description="road | rail"),
         ),
     ),
@@ -177,14 +178,14 @@ TABLES: tuple[Table, ...] = (
         key="service_id",
         description="Candidate trunk services hub → destination through one gateway (block trains).",
         columns=(
-            Column("service_id", "id"),
-            Column("hub_id", "id", ref="hubs"),
-            Column("destination_id", "id", ref="destinations"),
-            Column("gateway_id", "id", ref="gateways"),
+            Column("service_id", "id", description="identifier used by status_quo.csv"),
+            Column("hub_id", "id", ref="hubs", description="hub the trains leave from"),
+            Column("destination_id", "id", ref="destinations", description="terminal the trains go to"),
+            Column("gateway_id", "id", ref="gateways", description="border gateway the trains cross"),
             Column("cost_per_train", "float", "CNY/train", description="k[r]: cost of one train (round trip when return flows are modelled)"),
             Column("train_capacity_teu", "float", "TEU/train", required=False, default=None, strict_min=True, param="train_capacity_teu", description="κ[r] (blank: the parameter train_capacity_teu)"),
             Column("min_trains", "float", "trains/year", required=False, default=0.0, description="m[r]: trains per year if the service runs at all"),
-            Column("max_trains", "float", "trains/year", required=False, default=INF, description="M[r]"),
+            Column("max_trains", "float", "trains/year", required=False, default=INF, description="M[r]: trains per year at most"),
             Column("fixed_cost", "float", "CNY/year", required=False, default=0.0, description="F[r]: fixed annual cost of running the service"),
             Column("days", "float", "days", required=False, default=0.0, description="T[r]: hub-to-terminal transit days"),
             Column("distance_km", "float", "km", required=False, default=0.0, description="rail distance (for train-km and CO₂)"),
@@ -196,7 +197,7 @@ TABLES: tuple[Table, ...] = (
         required=False,
         description="Today's services (the baseline): which services run and how many trains a year.",
         columns=(
-            Column("service_id", "id", ref="services"),
+            Column("service_id", "id", ref="services", description="a service that runs today"),
             Column("trains", "float", "trains/year", required=False, default=None, description="trains per year today (blank: chosen by the model within the service's limits)"),
         ),
     ),
@@ -207,9 +208,9 @@ TABLES: tuple[Table, ...] = (
         required=False,
         description="Today's feeder assignments (optional): city c sends its boxes for destination d to hub h.",
         columns=(
-            Column("city_id", "id", ref="cities"),
-            Column("destination_id", "id", ref="destinations"),
-            Column("hub_id", "id", ref="hubs"),
+            Column("city_id", "id", ref="cities", description="feeder city"),
+            Column("destination_id", "id", ref="destinations", description="destination of its boxes"),
+            Column("hub_id", "id", ref="hubs", description="hub it sends them to today"),
         ),
     ),
 )
@@ -254,3 +255,141 @@ PARAMETERS: tuple[Parameter, ...] = (
 )
 
 PARAMETERS_BY_NAME = {p.name: p for p in PARAMETERS}
+
+
+# --------------------------------------------------------------------------------------------
+# The format reference (docs/instance-format.md is this text; regenerate it with
+# `python -m optimizer.instance.schema > docs/instance-format.md`, a test checks it is current).
+
+_INTRO = """\
+# Instance format
+
+<!-- Generated from optimizer/instance/schema.py by `python -m optimizer.instance.schema`; do not edit by hand. -->
+
+A freight instance is a folder: `instance.yaml` plus one CSV file per table below. Every table
+can be edited in a spreadsheet; `optimizer validate FOLDER` checks the folder without solving.
+
+```
+instances/landbridge/
+  instance.yaml      name, description, units, provenance, notes, parameters
+  cities.csv  hubs.csv  gateways.csv  destinations.csv  demand.csv  services.csv
+  feeder_legs.csv  network_edges.csv  status_quo.csv  status_quo_assignments.csv   (optional)
+```
+
+## Conventions
+
+* CSV files are UTF-8 (with or without a byte-order mark, as Excel writes "CSV UTF-8"), comma
+  separated, with a header row naming the columns in any order. Spaces around cells and names
+  are ignored, and so are empty rows.
+* A blank cell takes the column's default; a blank cell in a required column is an error.
+  `inf` means "no limit" and is accepted only in columns whose default means no limit.
+  Columns whose default is a parameter take that parameter's value.
+* Columns not listed here are allowed (notes, populations, …); `validate` names them in a warning.
+* Problems are reported all at once, each with file, row (as a spreadsheet counts it: the
+  header is row 1) and column, or with the YAML key; the exit code is then 2.
+* Besides types and ranges, `validate` checks that ids are unique, that every reference names
+  an existing row, that `min_trains` ≤ `max_trains`, that the status quo fits its services,
+  that every destination with demand has a service, and that every demand pair has a route (a
+  feeder leg from its origin to a hub with a service to its destination) within its `max_days`.
+"""
+
+_YAML = """\
+## instance.yaml
+
+```yaml
+name: landbridge                      # default: the folder's name
+description: ...                      # free text
+units: {money: CNY, volume: TEU}      # free mapping, for the reader
+provenance: ...                       # sources of the figures (text, list or mapping)
+notes: ...
+parameters:                           # any of the parameters below; others keep their default
+  unserved_penalty: 100000
+  max_hubs_per_destination: 3
+```
+
+Any other top-level key is an error (a parameter written at the top level is pointed to
+`parameters:`).
+"""
+
+_PARAMS_NOTE = """\
+Parameters can be changed for one run with `--set KEY=VALUE` (repeatable) or in a batch file.
+Lists are written `closed_hubs=H1,H2`, mode maps `feeder_cost_per_teu_km=road:4,rail:1.6`,
+booleans `true`/`false`, and `none` (or `inf`) clears an optional limit.
+"""
+
+
+def _number_range(lo, hi, strict: bool) -> str:
+    if lo is not None and hi is not None:
+        return f" {lo:g} … {hi:g}"
+    if lo is not None:
+        return f" {'>' if strict else '≥'} {lo:g}"
+    return ""
+
+
+def _type_text(kind: str, lo=None, hi=None, strict=False, choices=()) -> str:
+    if choices:
+        return " | ".join(choices)
+    if kind in ("float", "int"):
+        return kind + _number_range(lo, hi, strict)
+    if kind == "mode_map":
+        return f"mode_map (road, rail → float{_number_range(lo, hi, strict)})"
+    return kind
+
+
+def _value_text(value) -> str:
+    if value is None:
+        return "blank"
+    if value == INF:
+        return "inf (no limit)"
+    if isinstance(value, tuple):
+        return ", ".join(value) if value else "(none)"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {v:g}" for k, v in value.items())
+    if isinstance(value, bool):
+        return str(value).lower()
+    if value == "":
+        return "(empty)"
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def markdown() -> str:
+    """The instance format reference (tables, columns, parameters) as Markdown."""
+    out = [_INTRO, _YAML]
+    for t in TABLES:
+        out.append(f"## {t.file} ({'required' if t.required else 'optional'})\n")
+        out.append(_cell(t.description) + "\n")
+        if t.key:
+            out.append(f"One row per `{t.key}` (unique).\n")
+        elif t.unique:
+            out.append(f"At most one row per {' + '.join(f'`{c}`' for c in t.unique)}.\n")
+        out.append("| column | type | unit | required / default | description |")
+        out.append("|---|---|---|---|---|")
+        for c in t.columns:
+            if c.required:
+                need = "required"
+            elif c.param:
+                need = f"parameter `{c.param}`"
+            else:
+                need = _value_text(c.default)
+            kind = _type_text(c.type, c.min, c.max, c.strict_min, c.choices)
+            if c.ref:
+                kind += f" → {TABLES_BY_NAME[c.ref].file}"
+            out.append(f"| `{c.name}` | {_cell(kind)} | {_cell(c.unit)} | {_cell(need)} | {_cell(c.description)} |")
+        out.append("")
+    out.append("## Parameters\n")
+    out.append(_PARAMS_NOTE)
+    out.append("| parameter | type | unit | default | `--set` | description |")
+    out.append("|---|---|---|---|---|---|")
+    for p in PARAMETERS:
+        kind = _type_text(p.type, p.min if p.type in ("float", "int", "mode_map") else None, p.max, p.strict_min, p.choices)
+        default = "none (no limit)" if p.default is None else _value_text(p.default)
+        out.append(f"| `{p.name}` | {_cell(kind)} | {_cell(p.unit)} | {_cell(default)} | {'yes' if p.settable else 'no'} | {_cell(p.description)} |")
+    return "\n".join(out) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown(), end="")
