@@ -1,0 +1,33 @@
+"""``optimizer report RUN_DIR [RUN_DIR ...]``: the self-contained HTML report of run folders."""
+
+from __future__ import annotations
+
+import click
+
+from ..console import Console
+from . import main
+from .common import handle_errors, quiet_option
+
+
+@main.command("report")
+@click.argument("run_dirs", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option("--out", "out", type=click.Path(path_type=str), default=None,
+              help="HTML file to write (default: RUN_DIR/report.html; for several runs, comparison.html beside the first).")
+@quiet_option
+@handle_errors
+def report(run_dirs: tuple[str, ...], out: str | None, quiet: bool) -> None:
+    """Write report.html for a freight, enclave or batch run folder (a freight run also gets map.png).
+
+    With several enclave run folders (for example one per rule on the same case), write one side-by-side
+    comparison instead. The report opens offline: nothing in it is fetched from the network. Prints the
+    path of the report; a folder that is not a run exits with code 2.
+    """
+    from ..report import write_comparison, write_report
+
+    console = Console(quiet)
+    if len(run_dirs) == 1:
+        path = write_report(run_dirs[0], out)
+    else:
+        path = write_comparison(list(run_dirs), out)
+    console.info(f"report written: {path}")
+    click.echo(str(path))
