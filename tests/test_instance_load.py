@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from conftest import TINY_FILES, write_folder
+from conftest import write_folder
 from optimizer.cli import main
 from optimizer.errors import InputError
 from optimizer.instance.load import load_instance, validate

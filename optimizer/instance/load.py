@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from ..errors import InputError, ProblemCollector
+from ..errors import ProblemCollector
 from .data import Instance, default_params, make_table
 from .network import add_own_city_legs, derive_feeder_legs
 from .schema import INF, PARAMETERS_BY_NAME, TABLES, TABLES_BY_NAME, Column, Table
@@ -133,7 +133,7 @@ def _read_yaml(path: Path, r: _Reading) -> tuple[dict, dict]:
     for key, value in data.items():
         key = str(key)
         if key not in META_KEYS:
-            hint = f"; parameters go under 'parameters:'" if key in PARAMETERS_BY_NAME else ""
+            hint = "; parameters go under 'parameters:'" if key in PARAMETERS_BY_NAME else ""
             r.add(YAML_FILE, f"unknown key (valid: {', '.join(META_KEYS)}){hint}", column=key)
         elif key != "parameters":
             meta[key] = str(value) if key == "name" else value
@@ -294,30 +294,22 @@ def _check_references(frames: dict, r: _Reading) -> None:
             r.report(t.file, c.name, df.loc[bad, "_row"], [f"unknown {target.key} '{v}' (not in {target.file})" for v in df.loc[bad, c.name]])
 
 
+def _report_greater(r: _Reading, file: str, df: pd.DataFrame, column: str, limit: str, message: str) -> None:
+    """Report the rows where ``df[column] > df[limit]``; ``message`` formats ``{value}`` and ``{limit}``."""
+    bad = df[df[column] > df[limit]]
+    r.report(file, column, bad["_row"], [message.format(value=v, limit=m) for v, m in zip(bad[column], bad[limit])])
+
+
 def _check_services(frames: dict, r: _Reading) -> None:
-    s = frames["services"]
-    if s is None:
-        return
-    bad = s["min_trains"] > s["max_trains"]
-    r.report(
-        "services.csv",
-        "min_trains",
-        s.loc[bad, "_row"],
-        [f"min_trains {a:g} is greater than max_trains {b:g}" for a, b in zip(s.loc[bad, "min_trains"], s.loc[bad, "max_trains"])],
-    )
+    if frames["services"] is not None:
+        _report_greater(r, "services.csv", frames["services"], "min_trains", "max_trains", "min_trains {value:g} is greater than max_trains {limit:g}")
 
 
 def _check_status_quo(frames: dict, r: _Reading) -> None:
     sq, s = frames["status_quo"], frames["services"]
     if sq is not None and s is not None:
         m = sq.merge(s[["service_id", "max_trains"]], on="service_id")
-        bad = m["trains"] > m["max_trains"]
-        r.report(
-            "status_quo.csv",
-            "trains",
-            m.loc[bad, "_row"],
-            [f"{a:g} trains exceed the service's max_trains {b:g}" for a, b in zip(m.loc[bad, "trains"], m.loc[bad, "max_trains"])],
-        )
+        _report_greater(r, "status_quo.csv", m, "trains", "max_trains", "{value:g} trains exceed the service's max_trains {limit:g}")
     a, legs = frames["status_quo_assignments"], frames["feeder_legs"]
     if a is None or s is None:
         return
@@ -425,4 +417,4 @@ def _check_routes(frames: dict, r: _Reading) -> None:
     )
 
 
-__all__ = ["load_instance", "validate", "InputError", "YAML_FILE"]
+__all__ = ["load_instance", "validate", "YAML_FILE"]

@@ -14,7 +14,7 @@ the tables an :class:`~optimizer.instance.data.Instance` holds are final numbers
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 INF = float("inf")
 MODES = ("road", "rail")  # feeder modes

@@ -28,7 +28,6 @@ import re
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from ...errors import InputError, Problem
 from ..data import Instance, default_params, make_table
