@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -285,6 +286,8 @@ def test_cli_validate_ok_and_bad(tiny_dir, tiny_files, tmp_path):
     ok = runner.invoke(main, ["validate", str(tiny_dir)])
     assert ok.exit_code == 0, ok.output
     assert "tiny: valid" in ok.output and "3 cities, 2 hubs" in ok.output
+    as_json = runner.invoke(main, ["validate", str(tiny_dir), "--json"])
+    assert as_json.exit_code == 0 and json.loads(as_json.output)["sizes"]["demand_pairs"] == 3
     tiny_files["demand.csv"] += "NOWHERE,DUISBURG,5,,\n"
     bad = runner.invoke(main, ["validate", str(write_folder(tmp_path / "bad", tiny_files))])
     assert bad.exit_code == 2
