@@ -75,7 +75,7 @@ from pyomo.environ import Block, ConcreteModel, Constraint, ConstraintList, Expr
 
 from ..console import SILENT, Console
 from ..errors import InfeasibleError, InputError, OptimizerError, Problem
-from ..solve import HighsSolver, SolveResult, conflicting_constraints
+from ..solve import HighsSolver, SolveResult
 from .case import Case
 
 RULES = ("fixed", "proportional", "nash", "kalai-smorodinsky", "egalitarian")
@@ -95,7 +95,7 @@ POLICY_FAMILIES: dict[str, tuple[str, str]] = {
 
 _REL_TOL = 1e-9  # relative tolerance of comparisons (in units of the case's total NPV)
 _DUAL_TOL = 1e-9  # duals smaller than this count as zero
-_STRUCTURAL = ("share_sum[", "statistic_follows[", "bounds of share[")
+_STRUCTURAL = ("share_sum", "statistic_follows")  # families every split satisfies (not policy)
 #: tighter than HiGHS's defaults (1e-7): nash's tangent cuts meet at shallow angles near the optimum
 _HIGHS_OPTIONS = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
 
@@ -524,15 +524,58 @@ class _Run:
         return r
 
     def conflict(self) -> list[str]:
-        """The constraints of an irreducible infeasible subset, in plain words. The structure every
-        schedule has (shares in [0, 1] adding up to 1, statistics following a money stream) is
-        summarised in one line at the end."""
-        names = conflicting_constraints(self.m)
-        structural = [n for n in names if n.startswith(_STRUCTURAL)]
-        reasons = [self.describe(n) for n in names if not n.startswith(_STRUCTURAL)]
-        if structural:
-            reasons.append("(with the structure of every split: each share between 0 and 1, the shares of a stream and year adding up to 1)")
-        return reasons or ["HiGHS found no smaller conflicting set; review the constraints section"]
+        """The constraints of an irreducible infeasible subset, in plain words.
+
+        The structure every schedule has (shares in [0, 1] adding up to 1, statistics following a
+        money stream) is held fixed; among the other rows a grouped deletion filter finds a subset
+        that is infeasible together with that structure while dropping any one of its rows makes it
+        feasible. Each test is an LP with a zero objective solved by HighsSolver.
+        (:func:`optimizer.solve.conflicting_constraints` is not used: HiGHS 1.16's IIS routine
+        crashes the process on some of these models.)
+        """
+        m = self.m
+        m.objective.deactivate()
+        m.feasibility = Objective(expr=0.0)
+        candidates = [
+            c
+            for c in m.component_data_objects(Constraint, active=True)
+            if c.parent_component().local_name not in _STRUCTURAL
+        ]
+        try:
+            needed = self._deletion_filter(candidates)
+        finally:
+            for c in candidates:
+                c.activate()
+            m.del_component("feasibility")
+            m.objective.activate()
+        reasons = [self.describe(c.name) for c in needed]
+        reasons.append("(with what every split satisfies: each share between 0 and 1, the shares of a stream and year adding up to 1)")
+        return reasons
+
+    def _deletion_filter(self, rows: list) -> list:
+        """Rows that stay active: invariant, the model with the active rows is infeasible."""
+        needed: list = []
+        remaining = list(rows)
+        chunk = len(remaining)
+        while remaining:
+            group = remaining[:chunk]
+            for c in group:
+                c.deactivate()
+            r = self.solver.solve(self.m, duals=False)
+            self.lps += 1
+            if r.status == "infeasible":  # the group is not needed for the conflict
+                remaining = remaining[chunk:]
+                chunk = max(1, min(chunk, len(remaining)))
+                continue
+            for c in group:
+                c.activate()
+            if chunk == 1:
+                needed.append(group[0])
+                remaining = remaining[1:]
+                chunk = max(1, len(remaining) // 2)
+            else:
+                chunk = max(1, chunk // 2)
+        return needed
 
     def describe(self, name: str) -> str:
         return self.m.descriptions.get(name, name)
