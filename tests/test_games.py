@@ -1,0 +1,599 @@
+"""TU games: hand-computed cases, published games, invariants, and the nucleolus checked by an
+independent criterion (Kohlberg 1971) implemented here with non-negative least squares."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.optimize import nnls
+
+from optimizer.errors import InfeasibleError, InputError
+from optimizer.sharing import nucleolus as nucleolus_module
+from optimizer.sharing.coalitions import popcounts, subset_sums
+from optimizer.sharing.game_io import game_from_dict, load_game
+from optimizer.sharing.games import (
+    RULES,
+    Game,
+    airport_game,
+    bankruptcy_game,
+    core_check,
+    solve_game,
+)
+
+GAMES_DIR = Path(__file__).resolve().parents[1] / "instances" / "games"
+TOL = 1e-6
+
+
+# ---------------------------------------------------------------- helpers (independent of the code)
+
+
+def explicit(players, values, kind="profit"):
+    """A game from {"a,b": value} with unlisted coalitions 0 (built here, not by the loader)."""
+    n = len(players)
+    v = np.zeros(1 << n)
+    for key, val in values.items():
+        v[sum(1 << players.index(p) for p in key.split(","))] = val
+    return Game(list(players), v, kind, kind)
+
+
+def excess_table(v, x):
+    """e(S) = v(S) - x(S) for every proper non-empty coalition, by plain loops."""
+    n = len(x)
+    return {
+        S: v[S] - sum(x[i] for i in range(n) if S >> i & 1) for S in range(1, (1 << n) - 1)
+    }
+
+
+def balanced(columns, n, singletons=()):
+    """Is there a weight > 0 per column (and >= 0 per singleton) with sum of weights * 1_S = 1_N?
+
+    Writing each weight as 1 + mu (mu >= 0) and scaling 1_N by s >= 0 gives the non-negative
+    system [A, E, -1] (mu, w, s) = -A 1, feasible exactly when the collection is balanced.
+    """
+    A = np.array([[S >> i & 1 for S in columns] for i in range(n)], dtype=float).reshape(n, -1)
+    E = np.eye(n)[:, list(singletons)]
+    M = np.hstack([A, E, -np.ones((n, 1))])
+    b = -A.sum(axis=1)
+    _, residual = nnls(M, b)
+    return residual <= 1e-8 * max(1.0, np.linalg.norm(b))
+
+
+def kohlberg(v, x, lower=None):
+    """Kohlberg's criterion: x is the prenucleolus (lower=None) or the nucleolus iff, for every
+    excess value a, the coalitions with excess >= a form a balanced collection (for the nucleolus:
+    balanced together with the singletons {i} whose x_i = v({i}) at any weight >= 0)."""
+    n = len(x)
+    full = (1 << n) - 1
+    assert abs(sum(x) - v[full]) <= TOL
+    zero_singletons = []
+    if lower is not None:
+        assert all(x[i] >= lower[i] - TOL for i in range(n))
+        zero_singletons = [i for i in range(n) if abs(x[i] - lower[i]) <= TOL]
+    e = excess_table(v, x)
+    values = sorted(e.values(), reverse=True)
+    cuts = [values[0]] + [b for a, b in zip(values, values[1:]) if a - b > TOL]
+    for cut in cuts:
+        collection = [S for S, val in e.items() if val >= cut - TOL]
+        if not balanced(collection, n, zero_singletons):
+            return False
+    return True
+
+
+def random_superadditive(n, seed):
+    """v(S) = |S|^2 * u(S), u uniform in [0.91, 1]: superadditive since
+    (s+t)^2 * 0.91 >= s^2 + t^2 for s + t <= 20 (the worst case 19 + 1 needs 0.905)."""
+    rng = np.random.default_rng(seed)
+    v = popcounts(n).astype(float) ** 2 * rng.uniform(0.91, 1.0, 1 << n)
+    return Game([f"p{i}" for i in range(n)], v)
+
+
+def random_game(n, seed):
+    """No structure at all: v(S) uniform in [0, |S|]; the core is often empty."""
+    rng = np.random.default_rng(seed)
+    v = rng.uniform(0, 1, 1 << n) * popcounts(n)
+    v[0] = 0.0
+    return Game([f"p{i}" for i in range(n)], v)
+
+
+def singleton_values(game):
+    return game.sign * game.stand_alone()
+
+
+# ---------------------------------------------------------------- the issue's example, by hand
+
+
+def test_issue_example_every_rule_gives_thirty():
+    # Pairs 60, all 90, singletons 0. Symmetric, so Shapley, Banzhaf (normalised) and the
+    # nucleolus are (30, 30, 30). The pair excess at x is 60 - (90 - x_k) = x_k - 30; their sum
+    # is 0, so max >= 0, reached only at (30, 30, 30): least core eps = 0, the core is that point.
+    g = explicit(["a", "b", "c"], {"a,b": 60, "a,c": 60, "b,c": 60, "a,b,c": 90})
+    for rule in ("shapley", "banzhaf", "nucleolus", "prenucleolus", "least-core", "core"):
+        sol = solve_game(g, rule)
+        assert sol.allocation == pytest.approx([30, 30, 30]), rule
+    core = solve_game(g, "core")
+    assert core.status == "optimal" and core.details["core_empty"] is False
+    assert core.details["least_core_epsilon"] == pytest.approx(0, abs=TOL)
+    levels = solve_game(g, "nucleolus").details["excess_levels"]
+    assert levels[0]["level"] == pytest.approx(0, abs=TOL)
+    assert levels[0]["coalitions"] == ["a,b", "a,c", "b,c"]
+    # Banzhaf raw: each player's marginal contribution is 0 (alone), 60, 60 (to a single other)
+    # and 30 (to the pair): mean 150 / 4 = 37.5.
+    assert solve_game(g, "banzhaf").raw_index == pytest.approx([37.5] * 3)
+
+
+def test_proportional_to_zero_stand_alone_values_is_refused():
+    g = explicit(["a", "b", "c"], {"a,b": 60, "a,c": 60, "b,c": 60, "a,b,c": 90})
+    with pytest.raises(InfeasibleError, match="stand-alone values sum to 0"):
+        solve_game(g, "proportional")
+
+
+def test_proportional_uses_given_weights_or_stand_alone_values():
+    # Stand-alone 10, 20, 30 and v(N) = 120: shares 1:2:3 of 120 = 20, 40, 60.
+    g = explicit(["a", "b", "c"], {"a": 10, "b": 20, "c": 30, "a,b": 40, "a,c": 50, "b,c": 60, "a,b,c": 120})
+    sol = solve_game(g, "proportional")
+    assert sol.allocation == pytest.approx([20, 40, 60])
+    assert sol.details["weights"]["basis"] == "stand-alone values"
+    g.weights, g.weights_basis = np.array([1.0, 1.0, 2.0]), "weights"
+    assert solve_game(g, "proportional").allocation == pytest.approx([30, 30, 60])
+
+
+# ---------------------------------------------------------------- published games
+
+
+@pytest.mark.parametrize(
+    "estate, talmud",
+    [(100, [100 / 3] * 3), (200, [50, 75, 75]), (300, [50, 100, 150])],
+)
+def test_talmud_bankruptcy_nucleolus(estate, talmud):
+    # Aumann and Maschler (1985): the Talmud's division is the nucleolus of the bankruptcy game.
+    g = bankruptcy_game(estate, {"w1": 100, "w2": 200, "w3": 300})
+    sol = solve_game(g, "nucleolus")
+    assert sol.allocation == pytest.approx(talmud)
+    assert kohlberg(g.values, sol.allocation, singleton_values(g))
+    # Bankruptcy games are convex, so the core is non-empty and the prenucleolus = nucleolus.
+    assert solve_game(g, "prenucleolus").allocation == pytest.approx(talmud)
+    assert solve_game(g, "core").status == "optimal"
+
+
+def test_talmud_200_shapley_and_proportional_by_hand():
+    # v(S) = max(0, 200 - claims outside S): v(w2,w3) = 100, v(N) = 200, all else 0.
+    # Shapley w1: only joining {w2,w3} adds 100, weight 1/3 -> 33.33; w2: joining {w3} adds 100
+    # (weight 1/6), joining {w1,w3} adds 200 (weight 1/3) -> 83.33; w3 likewise.
+    g = bankruptcy_game(200, {"w1": 100, "w2": 200, "w3": 300})
+    assert solve_game(g, "shapley").allocation == pytest.approx([100 / 3, 250 / 3, 250 / 3])
+    # Proportional to claims 1:2:3 of 200.
+    sol = solve_game(g, "proportional")
+    assert sol.allocation == pytest.approx([200 / 6, 400 / 6, 600 / 6])
+    assert sol.details["weights"]["basis"] == "claims"
+
+
+def littlechild_owen_shapley(costs):
+    """Shapley value of an airport game: each runway segment shared equally by its users."""
+    order = np.argsort(costs, kind="stable")
+    c = np.asarray(costs, dtype=float)[order]
+    n = len(c)
+    x = np.zeros(n)
+    prev = 0.0
+    for k in range(n):
+        x[k:] += (c[k] - prev) / (n - k)
+        prev = c[k]
+    out = np.empty(n)
+    out[order] = x
+    return out
+
+
+def littlechild_nucleolus(costs):
+    """Nucleolus of an airport game by Littlechild's (1974) recursion (see instances/games/README)."""
+    order = np.argsort(costs, kind="stable")
+    c = np.asarray(costs, dtype=float)[order]
+    n = len(c)
+    x = np.zeros(n)
+    for i in range(n):
+        paid = x[:i].sum()
+        options = [(c[k] - paid) / (k - i + 2) for k in range(i, n - 1)]
+        options.append((c[n - 1] - paid) / (n - i))
+        x[i] = min(options)
+    out = np.empty(n)
+    out[order] = x
+    return out
+
+
+def test_bundled_airport_game_closed_forms():
+    g = load_game(GAMES_DIR / "airport.json")
+    assert solve_game(g, "shapley").allocation == pytest.approx([1.6, 2.6, 2.6, 6.6, 16.6])
+    nuc = solve_game(g, "nucleolus")
+    assert nuc.allocation == pytest.approx([3, 3, 3, 5.5, 15.5])
+    # cost game: shares c(N) = 30 and nobody pays more than alone
+    assert nuc.allocation.sum() == pytest.approx(30)
+    assert np.all(nuc.allocation <= g.stand_alone() + TOL)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_random_airport_games_match_published_formulas(seed):
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(2, 8))
+    costs = rng.integers(1, 20, n).astype(float)
+    g = airport_game({f"p{i}": c for i, c in enumerate(costs)})
+    assert solve_game(g, "shapley").allocation == pytest.approx(littlechild_owen_shapley(costs))
+    nuc = solve_game(g, "nucleolus").allocation
+    assert nuc == pytest.approx(littlechild_nucleolus(costs), abs=1e-6)
+    # the cost game's nucleolus is minus the nucleolus of its profit form v = -c
+    assert kohlberg(-g.values, -nuc, -g.stand_alone())
+
+
+def test_glove_game():
+    # One left glove l, right gloves r1, r2. Core: x_l + x_ri >= 1 for both i and x_l + x_r1 +
+    # x_r2 = 1 give x_r1 = x_r2 = 0: the single point (1, 0, 0) = nucleolus. Shapley: l is
+    # pivotal unless first (prob 2/3). Raw Banzhaf: l adds 1 to {r1}, {r2}, {r1,r2} -> 3/4; r1
+    # adds 1 only to {l} -> 1/4; normalised to 1: (3/5, 1/5, 1/5).
+    g = load_game(GAMES_DIR / "glove.json")
+    assert solve_game(g, "nucleolus").allocation == pytest.approx([1, 0, 0], abs=TOL)
+    assert solve_game(g, "core").allocation == pytest.approx([1, 0, 0], abs=TOL)
+    assert solve_game(g, "shapley").allocation == pytest.approx([2 / 3, 1 / 6, 1 / 6])
+    banzhaf = solve_game(g, "banzhaf")
+    assert banzhaf.raw_index == pytest.approx([3 / 4, 1 / 4, 1 / 4])
+    assert banzhaf.allocation == pytest.approx([3 / 5, 1 / 5, 1 / 5])
+
+
+def test_majority_game_has_an_empty_core():
+    # Pairs win 1. Core needs x_i + x_j >= 1 for the three pairs: summing, 2 >= 3, impossible.
+    # Least core: pair excess 1 - (1 - x_k) = x_k, so max_k x_k >= 1/3: eps = 1/3 at (1/3,1/3,1/3).
+    g = load_game(GAMES_DIR / "majority.json")
+    sol = solve_game(g, "core")
+    assert sol.status == "empty_core"
+    assert sol.details["core_empty"] is True
+    assert sol.details["least_core_epsilon"] == pytest.approx(1 / 3)
+    assert sol.allocation == pytest.approx([1 / 3] * 3)
+    # the file's allocation (1/2, 1/2, 0): {a,c} and {b,c} both have excess 1 - 1/2 = 1/2;
+    # the first in mask order is reported
+    check = sol.details["check"]
+    assert check["in_core"] is False and check["efficient"] is True
+    assert check["max_excess"] == pytest.approx(0.5)
+    assert check["most_violated_coalition"] == "a,c"
+    assert solve_game(g, "nucleolus").allocation == pytest.approx([1 / 3] * 3)
+
+
+def test_pitfall_game_fixing_tight_in_one_solution_is_wrong():
+    g = load_game(GAMES_DIR / "pitfall.json")
+    v = g.values
+    lower = singleton_values(g)
+    # The first LP minimises the largest excess over imputations. e({a,b}) = x_c >= 0 and
+    # e({c}) = -x_c, so eps_1 = 0 with x_c = 0; x_a is free in [0, 1]. The vertex (1, 0, 0) is
+    # optimal for that LP and makes {b} (e = -x_b = 0) and {b,c} (e = x_a - 1 = 0) tight too.
+    naive = np.array([1.0, 0.0, 0.0])
+    e_naive = excess_table(v, naive)
+    assert max(e_naive.values()) == pytest.approx(0)  # optimal for the first LP
+    assert e_naive[0b010] == pytest.approx(0) and e_naive[0b110] == pytest.approx(0)
+    # ... but fixing those coalitions gives a point that fails Kohlberg's criterion
+    assert not kohlberg(v, naive, lower)
+    sol = solve_game(g, "nucleolus")
+    assert sol.allocation == pytest.approx([0.5, 0.5, 0.0], abs=TOL)
+    assert kohlberg(v, sol.allocation, lower)
+
+
+def test_nucleolus_and_prenucleolus_differ_when_individual_rationality_binds():
+    # v(a) = 1, v(b,c) = 10 = v(N). Excesses: e(a) = 1 - x_a, e(b,c) = x_a, others lower.
+    # Prenucleolus: max(1 - x_a, x_a) is least at x_a = 1/2, then b and c split 9.5 equally.
+    # Nucleolus: x_a >= 1, so e(b,c) = x_a is least at x_a = 1; b and c split 9.
+    g = explicit(["a", "b", "c"], {"a": 1, "b,c": 10, "a,b,c": 10})
+    pre = solve_game(g, "prenucleolus").allocation
+    nuc = solve_game(g, "nucleolus").allocation
+    assert pre == pytest.approx([0.5, 4.75, 4.75])
+    assert nuc == pytest.approx([1, 4.5, 4.5])
+    assert kohlberg(g.values, pre) and not kohlberg(g.values, nuc)
+    assert kohlberg(g.values, nuc, singleton_values(g))
+
+
+def test_nucleolus_needs_an_imputation():
+    # v(a) + v(b) = 10 > v(N) = 6: no individually rational allocation.
+    g = explicit(["a", "b"], {"a": 5, "b": 5, "a,b": 6})
+    with pytest.raises(InfeasibleError, match="no allocation is individually rational"):
+        solve_game(g, "nucleolus")
+    # the prenucleolus exists: the standard 2-player solution x_i = v(i) + (v(N) - v(a) - v(b))/2
+    assert solve_game(g, "prenucleolus").allocation == pytest.approx([3, 3])
+
+
+def test_cost_game_sign_convention():
+    # Cost game: alone 50 each; pairs 80; all three 105. Savings game s(S) = sum c(i) - c(S):
+    # pairs 20, all 45; its nucleolus is 15 each, so each pays 50 - 15 = 35.
+    c = explicit(
+        ["a", "b", "c"], {"a": 50, "b": 50, "c": 50, "a,b": 80, "a,c": 80, "b,c": 80, "a,b,c": 105}, "cost"
+    )
+    sol = solve_game(c, "nucleolus")
+    assert sol.allocation == pytest.approx([35, 35, 35])
+    # excess in cost form is x(S) - c(S): for a pair 70 - 80 = -10, for a player 35 - 50 = -15
+    assert sol.details["excess_levels"][0]["level"] == pytest.approx(-10)
+    assert sol.details["excess_levels"][0]["coalitions"] == ["a,b", "a,c", "b,c"]
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_cost_nucleolus_is_covariant_with_its_savings_game(seed):
+    # Strategic equivalence: the savings game s(S) = sum_{i in S} c(i) - c(S) has nucleolus y
+    # iff the cost game's nucleolus is x_i = c(i) - y_i. Likewise for Shapley.
+    rng = np.random.default_rng(seed)
+    n = 5
+    c = rng.uniform(1, 10, 1 << n) * np.sqrt(popcounts(n))
+    c[0] = 0
+    cost = Game([f"p{i}" for i in range(n)], c, "cost", "cost")
+    savings = Game(cost.players, subset_sums(cost.stand_alone()) - c, "profit", "profit")
+    for rule in ("nucleolus", "prenucleolus", "shapley"):
+        x = solve_game(cost, rule).allocation
+        y = solve_game(savings, rule).allocation
+        assert x == pytest.approx(cost.stand_alone() - y, abs=1e-6), rule
+
+
+# ---------------------------------------------------------------- Kohlberg on random games
+
+
+@pytest.mark.parametrize("n, seed", [(4, 0), (5, 1), (6, 2), (7, 3), (9, 4)])
+def test_nucleolus_of_random_superadditive_games_satisfies_kohlberg(n, seed):
+    g = random_superadditive(n, seed)
+    nuc = solve_game(g, "nucleolus").allocation
+    assert kohlberg(g.values, nuc, singleton_values(g))
+    pre = solve_game(g, "prenucleolus").allocation
+    assert kohlberg(g.values, pre)
+
+
+@pytest.mark.parametrize("n, seed", [(4, 10), (6, 11), (8, 12)])
+def test_prenucleolus_of_unstructured_games_satisfies_kohlberg(n, seed):
+    g = random_game(n, seed)
+    pre = solve_game(g, "prenucleolus").allocation
+    assert kohlberg(g.values, pre)
+    # the least core's eps is the largest excess at the prenucleolus (which lies in the least core)
+    lc = solve_game(g, "least-core")
+    assert lc.details["least_core_epsilon"] == pytest.approx(max(excess_table(g.values, pre).values()), abs=TOL)
+    assert max(excess_table(g.values, lc.allocation).values()) <= lc.details["least_core_epsilon"] + TOL
+
+
+def test_kohlberg_checker_rejects_a_perturbed_nucleolus():
+    g = random_superadditive(5, 7)
+    nuc = solve_game(g, "nucleolus").allocation
+    moved = nuc + np.array([0.01, -0.01, 0, 0, 0])
+    assert not kohlberg(g.values, moved, singleton_values(g))
+
+
+def test_symmetric_and_degenerate_games():
+    # v(S) = |S|^2 for 7 players: symmetric, so the nucleolus is 7 each, with massive ties.
+    n = 7
+    g = Game([f"p{i}" for i in range(n)], popcounts(n).astype(float) ** 2)
+    assert solve_game(g, "nucleolus").allocation == pytest.approx([7] * n)
+    # glove market with 3 left and 4 right gloves: left gloves are scarce and take everything
+    left = subset_sums(np.array([1, 1, 1, 0, 0, 0, 0]))
+    right = subset_sums(np.array([0, 0, 0, 1, 1, 1, 1]))
+    glove = Game([f"p{i}" for i in range(n)], np.minimum(left, right).astype(float))
+    nuc = solve_game(glove, "nucleolus").allocation
+    assert nuc == pytest.approx([1, 1, 1, 0, 0, 0, 0], abs=TOL)
+    assert kohlberg(glove.values, nuc, singleton_values(glove))
+
+
+def test_constraint_generation_gives_the_same_nucleolus(monkeypatch):
+    # Force the LPs to start from singletons and complements only and add one coalition per
+    # round; the answer must not change.
+    g = random_superadditive(7, 21)
+    full = solve_game(g, "nucleolus")
+    monkeypatch.setattr(nucleolus_module, "ENUMERATE_UP_TO", 0)
+    v = g.values / np.abs(g.values).max()
+    res = nucleolus_module.sequential_lp(v, lower=v[[1 << i for i in range(7)]], batch=1)
+    assert res.x * np.abs(g.values).max() == pytest.approx(full.allocation, abs=1e-6)
+    assert res.rows < (1 << 7) - 2
+
+
+def test_generation_beyond_enumeration_n12():
+    g = random_superadditive(12, 5)
+    sol = solve_game(g, "nucleolus")
+    assert sol.details["coalitions_generated"] < (1 << 12) - 2
+    x = sol.allocation
+    assert x.sum() == pytest.approx(g.grand)
+    # the reported levels are the excesses at x of the listed coalitions
+    e = g.excesses(x)
+    for level in sol.details["excess_levels"]:
+        for name in level["coalitions"]:
+            assert e[g.mask(name.split(","))] == pytest.approx(level["level"], abs=1e-6)
+    # the largest excess over all 4094 coalitions is the first level (none was left out)
+    assert e[1:-1].max() == pytest.approx(sol.details["excess_levels"][0]["level"], abs=1e-6)
+
+
+# ---------------------------------------------------------------- Shapley and Banzhaf
+
+
+def brute_force_shapley(v, n):
+    phi = np.zeros(n)
+    for order in itertools.permutations(range(n)):
+        S = 0
+        for i in order:
+            phi[i] += v[S | 1 << i] - v[S]
+            S |= 1 << i
+    return phi / math.factorial(n)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_shapley_and_banzhaf_match_brute_force(seed):
+    g = random_game(5, seed)
+    n = 5
+    assert solve_game(g, "shapley").allocation == pytest.approx(brute_force_shapley(g.values, n))
+    raw = [
+        sum(g.values[S | 1 << i] - g.values[S] for S in range(1 << n) if not S >> i & 1) / 2 ** (n - 1)
+        for i in range(n)
+    ]
+    assert solve_game(g, "banzhaf").raw_index == pytest.approx(raw)
+
+
+def test_shapley_symmetry_and_null_player():
+    # p0 and p1 are symmetric, p3 is a null player (adds nothing to any coalition).
+    g = explicit(
+        ["p0", "p1", "p2", "p3"],
+        {"p0": 1, "p1": 1, "p2": 2, "p0,p1": 3, "p0,p2": 5, "p1,p2": 5, "p0,p1,p2": 9},
+    )
+    for S in range(8):
+        g.values[S | 8] = g.values[S]
+    phi = solve_game(g, "shapley").allocation
+    assert phi[0] == pytest.approx(phi[1])
+    assert phi[3] == pytest.approx(0)
+    assert phi.sum() == pytest.approx(9)
+
+
+def test_banzhaf_that_sums_to_zero():
+    # Sum of raw Banzhaf values = sum_S v(S) (2|S| - n) / 2^(n-1). For n = 3 with singletons 0,
+    # pairs -1 and v(N) = 1: (3 * (-1) + 3 * 1) / 4 = 0, so nothing can be scaled to v(N) = 1.
+    g = explicit(["a", "b", "c"], {"a,b": -1, "a,c": -1, "b,c": -1, "a,b,c": 1})
+    with pytest.raises(InfeasibleError, match="raw Banzhaf values sum to 0"):
+        solve_game(g, "banzhaf")
+    # v(a) = 1, v(b) = -1, v(N) = 0: raw a = (1 + (0 + 1)) / 2 = 1, raw b = -1; v(N) = 0 -> zeros
+    g = explicit(["a", "b"], {"a": 1, "b": -1, "a,b": 0})
+    sol = solve_game(g, "banzhaf")
+    assert sol.raw_index == pytest.approx([1, -1])
+    assert sol.allocation == pytest.approx([0, 0])
+
+
+# ---------------------------------------------------------------- game files
+
+
+def write(tmp_path, text, name="game.json"):
+    p = tmp_path / name
+    p.write_text(text if isinstance(text, str) else json.dumps(text), encoding="utf-8")
+    return p
+
+
+def problems(tmp_path, data):
+    with pytest.raises(InputError) as info:
+        load_game(write(tmp_path, data))
+    messages = [str(p) for p in info.value.problems]
+    assert all("game.json" in m for m in messages)
+    return "\n".join(messages)
+
+
+def test_keys_in_any_order_with_spaces_and_the_empty_coalition(tmp_path):
+    g = load_game(
+        write(
+            tmp_path,
+            {"players": ["a", "b"], "kind": "profit", "values": {"": 0, "b": 1, " a ": 2, "b , a": 5}},
+        )
+    )
+    assert g.value(["a"]) == 2 and g.value(["b"]) == 1 and g.value(["a", "b"]) == 5
+
+
+def test_default_fills_missing_coalitions(tmp_path):
+    g = load_game(write(tmp_path, {"players": ["a", "b", "c"], "kind": "cost", "values": {"a,b,c": 9}, "default": 4}))
+    assert g.convention == "cost"
+    assert g.value(["a", "c"]) == 4 and g.value(["a", "b", "c"]) == 9 and g.values[0] == 0
+
+
+def test_bundled_games_load_and_every_rule_runs():
+    files = sorted(GAMES_DIR.glob("*.json"))
+    assert len(files) >= 6
+    for path in files:
+        g = load_game(path)
+        for rule in RULES:
+            try:
+                sol = solve_game(g, rule)
+            except InfeasibleError:
+                assert rule == "proportional"  # zero stand-alone values
+                continue
+            assert sol.allocation.sum() == pytest.approx(g.grand), (path.name, rule)
+
+
+def test_invalid_json_names_line_and_column(tmp_path):
+    msg = problems(tmp_path, '{"players": ["a"],\n "kind": "profit" "values": {}}')
+    assert "invalid JSON at line 2, column 19" in msg
+
+
+@pytest.mark.parametrize(
+    "data, expected",
+    [
+        ({"players": ["a", "b"], "kind": "profit", "values": {"a": 1, "b": 1, "a,x": 3}}, "values['a,x']: unknown player 'x'"),
+        ({"players": ["a", "b"], "kind": "profit", "values": {"a": 1, "b": 1, "a,b": 2, "b,a": 3}}, "values['b,a']: the same coalition as values['a,b']"),
+        ({"players": ["a", "b"], "kind": "profit", "values": {"a": 1, "b": 1, "a,a": 2}}, "player 'a' appears twice"),
+        ({"players": ["a", "b"], "kind": "profit", "values": {"a": 1, "b": "x", "a,b": 2}}, "values['b']: must be a number, got \"x\""),
+        ({"players": ["a", "b"], "kind": "profit", "values": {"a": 1, "b": True, "a,b": 2}}, "values['b']: must be a number, got true"),
+        ({"players": ["a", "b"], "kind": "profit", "values": {"a": 1, "b": None, "a,b": 2}}, "must be a number, got null"),
+        ({"players": ["a", "b"], "kind": "profit", "values": {"a": 1, "a,b": 2}}, "values: 1 coalition(s) have no value: 'b'"),
+        ({"players": ["a", "b"], "kind": "profit", "values": {"": 1, "a": 1, "b": 1, "a,b": 2}}, "the empty coalition must have value 0"),
+        ({"players": ["a", "b"], "kind": "profit", "values": {"a": 1, "b": 1, "a,b": 2}, "defualt": 0}, "defualt: unknown key"),
+        ({"players": ["a", "b"], "kind": "profit", "values": {"a,b": 2}, "default": "zero"}, "default: must be a number"),
+        ({"players": ["a", "b"], "kind": "profit", "values": [1, 2]}, "values: must be an object"),
+        ({"players": ["a", "b"], "kind": "profit"}, "values: missing"),
+        ({"kind": "profit", "values": {"a": 1}}, "players: missing"),
+        ({"players": "a,b", "kind": "profit", "values": {}}, "players: must be a non-empty list"),
+        ({"players": ["a", "a"], "kind": "profit", "values": {}}, "players[1]: player 'a' is listed twice"),
+        ({"players": ["a,b"], "kind": "profit", "values": {}}, "must not contain a comma"),
+        ({"players": ["a", ""], "kind": "profit", "values": {}}, "players[1]: a player name must be a non-empty string"),
+        ({"players": [f"p{i}" for i in range(23)], "kind": "profit", "values": {}, "default": 0}, "23 players; at most 22"),
+        ({"players": ["a"], "kind": "gain", "values": {"a": 1}}, "kind: must be one of profit, cost, bankruptcy, airport, got \"gain\""),
+        ({"players": ["a"], "values": {"a": 1}}, "kind: must be one of"),
+        ({"kind": "bankruptcy", "estate": 10, "claims": {"a": -1, "b": 5}}, "claims['a']: must be >= 0, got -1"),
+        ({"kind": "bankruptcy", "estate": 700, "claims": {"a": 100, "b": 500}}, "estate: 700 exceeds the total claims 600"),
+        ({"kind": "bankruptcy", "estate": -5, "claims": {"a": 100}}, "estate: must be >= 0"),
+        ({"kind": "bankruptcy", "claims": {"a": 100}}, "estate: missing"),
+        ({"kind": "bankruptcy", "estate": 5, "claims": [1, 2]}, "claims: must be an object"),
+        ({"kind": "bankruptcy", "estate": 5, "claims": {"a": 1, "b": 9}, "players": ["a", "c"]}, "players: must name exactly the players of 'claims'"),
+        ({"kind": "airport", "costs": {"a": 3, "b": -2}}, "costs['b']: must be >= 0, got -2"),
+        ({"kind": "airport", "costs": {"a": 3, "b,c": 2}}, "must not contain a comma"),
+        ({"kind": "airport"}, "costs: missing"),
+        ({"kind": "airport", "costs": {"a": 3, "b": 4}, "weights": {"a": 1}}, "weights: missing player(s) 'b'"),
+        ({"kind": "airport", "costs": {"a": 3, "b": 4}, "weights": {"a": 1, "b": -1}}, "weights['b']: must be >= 0"),
+        ({"kind": "airport", "costs": {"a": 3, "b": 4}, "allocation": {"a": 1, "z": 3}}, "allocation['z']: unknown player 'z'"),
+        ({"kind": "airport", "costs": {"a": 3, "b": 4}, "name": 5}, "name: must be a string"),
+    ],
+)
+def test_every_input_error_names_the_file_and_the_key(tmp_path, data, expected):
+    assert expected in problems(tmp_path, data)
+
+
+def test_non_finite_number_and_duplicate_json_key(tmp_path):
+    msg = problems(tmp_path, '{"players": ["a"], "kind": "profit", "values": {"a": NaN}}')
+    assert "values['a']: must be a finite number, got nan" in msg
+    msg = problems(tmp_path, '{"players": ["a"], "kind": "profit", "values": {"a": 1, "a": 2}}')
+    assert "key 'a': given twice" in msg
+
+
+def test_several_problems_are_reported_together(tmp_path):
+    msg = problems(
+        tmp_path,
+        {"players": ["a", "b"], "kind": "profit", "values": {"a": "x", "q": 1, "a,b": 2}, "extra": 1},
+    )
+    assert "values['a']" in msg and "unknown player 'q'" in msg and "extra: unknown key" in msg
+
+
+def test_missing_file_and_non_object(tmp_path):
+    with pytest.raises(InputError, match="file not found"):
+        load_game(tmp_path / "nope.json")
+    assert "must hold one JSON object" in problems(tmp_path, "[1, 2]")
+    with pytest.raises(InputError, match="<game>: 1 problem"):
+        game_from_dict([1])
+
+
+def test_allocation_and_weights_from_the_file(tmp_path):
+    g = load_game(
+        write(
+            tmp_path,
+            {
+                "players": ["a", "b", "c"],
+                "kind": "profit",
+                "values": {"a,b": 60, "a,c": 60, "b,c": 60, "a,b,c": 90},
+                "default": 0,
+                "weights": {"a": 1, "b": 1, "c": 4},
+                "allocation": {"a": 40, "b": 30, "c": 20},
+            },
+        )
+    )
+    assert solve_game(g, "proportional").allocation == pytest.approx([15, 15, 60])
+    # (40, 30, 20): e(b,c) = 60 - 50 = 10 is the largest excess; not in the core
+    check = solve_game(g, "core").details["check"]
+    assert check["in_core"] is False and check["most_violated_coalition"] == "b,c"
+    assert check["max_excess"] == pytest.approx(10)
+    assert core_check(g, np.array([30.0, 30, 30]))["in_core"] is True
+    # inefficient allocation: sums to 100, not 90
+    inefficient = core_check(g, np.array([40.0, 30, 30]))
+    assert inefficient["efficient"] is False and inefficient["total_minus_grand"] == pytest.approx(10)
+    assert inefficient["in_core"] is False
+
+
+def test_single_player_game():
+    g = game_from_dict({"players": ["solo"], "kind": "cost", "values": {"solo": 7}})
+    for rule in RULES:
+        assert solve_game(g, rule).allocation == pytest.approx([7]), rule
