@@ -203,7 +203,8 @@ def _scaled(scene: netmap.Scene, height: float) -> netmap.Scene:
         return scene
     return netmap.Scene(
         scene.width * f, height,
-        [netmap.PathItem(p.pts * f, p.stroke, p.width * f, p.fill, p.opacity, p.layer, p.title, p.cls) for p in scene.paths],
+        [netmap.PathItem(p.pts * f, p.stroke, p.width * f, p.fill, p.opacity, p.layer, p.title, p.cls, p.ref)
+         for p in scene.paths],
         [netmap.Mark(m.x * f, m.y * f, m.shape, m.r * f, m.fill, m.stroke, m.layer, m.title, m.node) for m in scene.marks],
         [netmap.Label(lb.x * f, lb.y * f, lb.text, lb.size * f, lb.anchor, lb.weight, lb.layer) for lb in scene.labels],
     )
@@ -408,6 +409,8 @@ def _unserved_section(run: FreightRun) -> str:
     if df.empty or "teu" not in df.columns:
         return ""
     df = df[pd.to_numeric(df["teu"], errors="coerce").fillna(0) > 1e-6]
+    if "plan" in df.columns:
+        df = df[df["plan"].astype(str).isin(run.plans)]
     if df.empty:
         return ""
     city, dest = _column(df, "city_id", "origin"), _column(df, "destination_id", "destination")

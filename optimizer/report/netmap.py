@@ -76,6 +76,7 @@ class PathItem:
     layer: str | None = None
     title: str = ""
     cls: str = ""
+    ref: str = ""  # what the path draws, e.g. "service:xian-duisburg-ala" (a data-ref attribute in SVG)
 
 
 @dataclass
@@ -270,7 +271,7 @@ def build_scene(
                 continue
             scene.paths.append(PathItem(
                 np.vstack([xy[city], xy[hub]]), colours.get(hub, CITY), (0.6 + 2.2 * math.sqrt(teu / max_feed)) * s_scale,
-                opacity=0.75, layer=plan.plan, cls="feeder",
+                opacity=0.75, layer=plan.plan, cls="feeder", ref=f"feeder:{city}>{hub}",
                 title=f"{nodes[city].label} → {nodes[hub].label}: {number(teu, 0)} TEU/yr",
             ))
         # first leg hub → gateway, one line per (hub, gateway) carrying the sum of its services' trains
@@ -302,7 +303,7 @@ def build_scene(
                 lf = f", load factor {percent(s.load_factor)}" if s.load_factor is not None else ""
                 scene.paths.append(PathItem(
                     _bend(xy[start], xy[dest], offset), colours.get(s.hub, CITY), trunk_width(s.trains), opacity=0.8,
-                    layer=plan.plan, cls="trunk",
+                    layer=plan.plan, cls="trunk", ref=f"service:{s.id}",
                     title=f"{s.id}: {nodes[s.hub].label if s.hub in nodes else s.hub} → {nodes[dest].label}"
                     f"{' via ' + nodes[s.gateway].label if s.gateway in nodes else ''}: {number(s.trains, 0)} trains/yr, "
                     f"{number(s.teu, 0)} TEU{lf}",
@@ -395,8 +396,9 @@ def to_svg(scene: Scene, label: str) -> str:
         op = f' opacity="{p.opacity}"' if p.opacity < 1 else ""
         cls = f' class="{p.cls}"' if p.cls else ""
         caps = ' stroke-linecap="round" stroke-linejoin="round"' if p.cls in ("trunk", "feeder") else ""
+        ref = f' data-ref="{esc(p.ref)}"' if p.ref else ""
         groups.setdefault(p.layer, []).append(
-            f'<{tag}{cls} points="{_poly(p.pts)}" fill="{fill}" stroke="{p.stroke or "none"}" '
+            f'<{tag}{cls}{ref} points="{_poly(p.pts)}" fill="{fill}" stroke="{p.stroke or "none"}" '
             f'stroke-width="{p.width:.2f}"{op}{caps}>{title}</{tag}>'
         )
     marks: dict[tuple[str | None, int], list[str]] = {}

@@ -58,6 +58,7 @@ svg text { font-family: %(font)s; }
 """ % {"font": FONT_STACK}
 
 # Plan toggles: buttons carry data-plan; their wrapper carries data-target (the id of the map wrapper).
+# The last line marks the page as fully scripted (a browser test checks that nothing failed before it).
 SCRIPT = """
 document.querySelectorAll('.toggle').forEach(function (bar) {
   var wrap = document.getElementById(bar.dataset.target);
@@ -68,6 +69,7 @@ document.querySelectorAll('.toggle').forEach(function (bar) {
     });
   });
 });
+document.documentElement.dataset.ready = "1";
 """
 
 
