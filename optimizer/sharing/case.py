@@ -371,7 +371,7 @@ class _Reader:
             return None
         T = len(next(iter(revenues.values())))
         statistics = self.statistics(d, revenues)
-        money = [s for s in revenues if s not in statistics]
+        money = [s for s in revenues if s not in (statistics or ())]
         if statistics is not None and not money:
             self.err("statistics", "every stream is a statistic; at least one money stream is needed")
         elif statistics is not None and not any(v > 0 for s in money for v in revenues[s]):
