@@ -350,6 +350,16 @@ def test_prenucleolus_of_unstructured_games_satisfies_kohlberg(n, seed):
     assert max(excess_table(g.values, lc.allocation).values()) <= lc.details["least_core_epsilon"] + TOL
 
 
+@pytest.mark.parametrize("n, seed", [(7, 0), (9, 1)])
+def test_weighted_majority_games_degenerate_lps(n, seed):
+    # 0/1 values: the stage LPs have many ties and many optimal solutions.
+    rng = np.random.default_rng(seed)
+    w = rng.integers(1, 10, n).astype(float)
+    g = Game([f"p{i}" for i in range(n)], (subset_sums(w) > 0.5 * w.sum()).astype(float))
+    nuc = solve_game(g, "nucleolus").allocation
+    assert kohlberg(g.values, nuc, singleton_values(g))
+
+
 def test_kohlberg_checker_rejects_a_perturbed_nucleolus():
     g = random_superadditive(5, 7)
     nuc = solve_game(g, "nucleolus").allocation
