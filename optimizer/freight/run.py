@@ -1,0 +1,182 @@
+"""Solve an instance end to end: build → HiGHS → tables and KPIs, for the optimised plan and,
+when the instance has a status quo, for today's network; then write the run folder.
+
+:func:`solve_instance` is the Python API behind ``optimizer freight solve``::
+
+    from optimizer.instance.load import load_instance
+    from optimizer.freight.run import solve_instance, write_run
+
+    result = solve_instance(load_instance("instances/landbridge"), time_limit=60)
+    result.summary["kpis"]["cost_per_teu"]
+    result.tables["flows"]            # pandas DataFrames
+    write_run(result, "results/landbridge")
+
+summary.json keys: ``instance``, ``status`` (optimal | time_limit), ``termination``,
+``objective``, ``best_bound``, ``mip_gap``, ``build_seconds``, ``solve_seconds``,
+``handoff_seconds``, ``overrides``, ``sizes``, ``kpis`` (see :mod:`optimizer.freight.kpis`),
+``unserved`` (the pairs left unserved), ``baseline`` (status, objective, best_bound, mip_gap,
+kpis, unserved) and ``changes`` when a status quo exists, ``warnings``. A run without a feasible
+plan raises :class:`~optimizer.errors.InfeasibleError` (exit code 3) and writes nothing.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..console import SILENT, Console
+from ..errors import InfeasibleError
+from ..instance.data import Instance
+from ..results import RunFolder
+from ..solve import HighsSolver, Progress, SolveResult, conflicting_constraints
+from .baseline import infeasible_message
+from .kpis import compare, compute_kpis, nodes_table, plan_tables
+from .model import FreightModel, build_model, explain
+
+OPTIMISED, BASELINE = "optimised", "baseline"
+#: seconds between two progress lines on the console
+PROGRESS_EVERY = 5.0
+LOG_FILE = "highs.log"
+
+
+@dataclass
+class PlanResult:
+    """One solved plan (optimised or baseline): model, solver result, tables, KPIs."""
+
+    name: str
+    model: FreightModel
+    solve: SolveResult
+    tables: dict[str, pd.DataFrame]
+    kpis: dict
+
+
+@dataclass
+class FreightResult:
+    """A solved run. ``tables`` hold both plans (column ``plan``); ``logs`` map file name → HiGHS log."""
+
+    summary: dict
+    tables: dict[str, pd.DataFrame]
+    status: str
+    logs: dict[str, str] = field(default_factory=dict)
+    plan: PlanResult | None = None
+    baseline: PlanResult | None = None
+
+
+def _progress(console: Console, label: str):
+    """A HighsSolver ``on_progress`` callback printing at most every :data:`PROGRESS_EVERY` seconds."""
+    last = [-PROGRESS_EVERY]
+
+    def report(p: Progress) -> None:
+        if p.seconds - last[0] < PROGRESS_EVERY:
+            return
+        last[0] = p.seconds
+        gap = f"{100 * p.mip_gap:.2f}%" if p.mip_gap is not None else "?"
+        bound = f"{p.best_bound:,.0f}" if p.best_bound is not None else "?"
+        console.info(f"{label}: {p.seconds:6.1f}s  best plan {p.objective:,.0f}  bound {bound}  gap {gap}")
+
+    return report
+
+
+def solve_plan(instance: Instance, *, baseline: bool, time_limit: float | None, mip_gap: float | None, log_path: Path | None, console: Console) -> PlanResult:
+    """Build and solve one plan; raise :class:`InfeasibleError` with plain-word reasons if it has none."""
+    name = BASELINE if baseline else OPTIMISED
+    label = "today's network" if baseline else "optimised plan"
+    fm = build_model(instance, baseline=baseline)
+    d = fm.data
+    console.info(f"{label}: model built in {fm.build_seconds:.2f}s ({len(d.west) + len(d.east):,} routes, {len(d.services):,} services, {len(d.hubs):,} hubs)")
+    solver = HighsSolver(time_limit=time_limit, mip_gap=mip_gap, log_path=log_path, on_progress=_progress(console, label))
+    res = solver.solve(fm.model)
+    if res.status == "infeasible":
+        reasons = explain(fm, conflicting_constraints(fm.model))
+        head = infeasible_message(instance) if baseline else f"no feasible plan for '{instance.name}': these limits conflict"
+        raise InfeasibleError(head, reasons or ["HiGHS found no conflicting subset (integrality makes the model infeasible)"])
+    if not res.ok:
+        if res.status == "time_limit":
+            raise InfeasibleError(f"no feasible {label} found within the time limit of {time_limit:g} s", ["raise --time-limit"])
+        raise RuntimeError(f"HiGHS ended the {label} with status {res.status} ({res.termination})")
+    console.info(
+        f"{label}: {res.status} in {res.solve_seconds:.2f}s (hand-off {res.handoff_seconds:.2f}s), "
+        f"cost {res.objective:,.0f}" + (f", gap {100 * res.mip_gap:.2f}%" if res.mip_gap else "")
+    )
+    tables = plan_tables(fm, name)
+    return PlanResult(name=name, model=fm, solve=res, tables=tables, kpis=compute_kpis(tables, instance, d.penalty))
+
+
+def _unserved_list(tables: dict[str, pd.DataFrame]) -> list[dict]:
+    u = tables["unserved"]
+    return [{"origin": o, "destination": d, "direction": r, "teu": float(t)} for o, d, r, t in zip(u["origin"], u["destination"], u["direction"], u["teu"])]
+
+
+def _log_paths(log_path: str | Path | None, tmp: str) -> tuple[Path, Path]:
+    base = Path(log_path) if log_path else Path(tmp) / LOG_FILE
+    base.parent.mkdir(parents=True, exist_ok=True)
+    return base, base.with_name(f"{base.stem}-baseline{base.suffix}")
+
+
+def solve_instance(
+    instance: Instance,
+    *,
+    time_limit: float | None = None,
+    mip_gap: float | None = None,
+    console: Console | None = None,
+    log_path: str | Path | None = None,
+) -> FreightResult:
+    """Solve the optimised plan and, if the instance has a status quo, today's network.
+
+    ``time_limit`` and ``mip_gap`` apply to each of the two solves. ``log_path`` receives the
+    HiGHS log of the optimised plan (the baseline's goes beside it, ``<stem>-baseline<suffix>``);
+    either way the logs are also kept in :attr:`FreightResult.logs`.
+    """
+    console = console or SILENT
+    with tempfile.TemporaryDirectory(prefix="optimizer-highs-") as tmp:
+        plan_log, base_log = _log_paths(log_path, tmp)
+        opts = dict(time_limit=time_limit, mip_gap=mip_gap, console=console)
+        plan = solve_plan(instance, baseline=False, log_path=plan_log, **opts)
+        base = solve_plan(instance, baseline=True, log_path=base_log, **opts) if instance.has_status_quo else None
+        logs = {LOG_FILE: plan_log.read_text(encoding="utf-8", errors="replace") if plan_log.exists() else ""}
+        if base is not None and base_log.exists():
+            logs[f"{Path(LOG_FILE).stem}-baseline.log"] = base_log.read_text(encoding="utf-8", errors="replace")
+
+    res = plan.solve
+    summary: dict = {
+        "instance": instance.name,
+        "status": res.status,
+        "termination": res.termination,
+        "objective": res.objective,
+        "best_bound": res.best_bound,
+        "mip_gap": res.mip_gap,
+        "build_seconds": round(plan.model.build_seconds, 4),
+        "solve_seconds": round(res.solve_seconds, 4),
+        "handoff_seconds": round(res.handoff_seconds, 4),
+        "time_limit": time_limit,
+        "overrides": dict(instance.meta.get("overrides", {})),
+        "sizes": {"variables": res.n_vars, "constraints": res.n_cons, "integers": res.n_integer, "routes": len(plan.model.data.west) + len(plan.model.data.east), "services": len(plan.model.data.services)},
+        "kpis": plan.kpis,
+        "unserved": _unserved_list(plan.tables),
+        "warnings": list(instance.meta.get("warnings", [])),
+    }
+    parts = [plan.tables]
+    changes = pd.DataFrame(columns=["kind", "id", "destination_id", "from_hub", "to_hub"])
+    if base is not None:
+        b = base.solve
+        summary["baseline"] = {"status": b.status, "objective": b.objective, "best_bound": b.best_bound, "mip_gap": b.mip_gap, "kpis": base.kpis, "unserved": _unserved_list(base.tables)}
+        summary["changes"], changes = compare(base.tables, plan.tables)
+        parts.insert(0, base.tables)
+    tables = {name: pd.concat([p[name] for p in parts], ignore_index=True) for name in ("flows", "services", "hubs", "unserved")}
+    tables["changes"] = changes
+    tables["nodes"] = nodes_table(instance)
+    return FreightResult(summary=summary, tables=tables, status=res.status, logs=logs, plan=plan, baseline=base)
+
+
+def write_run(result: FreightResult, out_dir: str | Path) -> Path:
+    """Write the run folder atomically: one CSV per table, summary.json, the HiGHS log(s)."""
+    with RunFolder(out_dir) as run:
+        for name, df in result.tables.items():
+            run.write_table(name, df)
+        for fname, text in result.logs.items():
+            run.write_text(fname, text)
+        run.write_json("summary.json", result.summary)
+    return Path(out_dir)
