@@ -160,6 +160,17 @@ def test_talmud_bankruptcy_nucleolus(estate, talmud):
     assert solve_game(g, "core").status == "optimal"
 
 
+@pytest.mark.parametrize("factor", [1e-4, 1e7])
+def test_money_units_do_not_change_the_answer(factor):
+    # the nucleolus is homogeneous: scaling every value scales the allocation and the levels
+    g = bankruptcy_game(200 * factor, {"w1": 100 * factor, "w2": 200 * factor, "w3": 300 * factor})
+    sol = solve_game(g, "nucleolus")
+    assert sol.allocation == pytest.approx(np.array([50, 75, 75]) * factor)
+    levels = sol.details["excess_levels"]
+    assert [lv["level"] for lv in levels] == pytest.approx([-50 * factor, -75 * factor])
+    assert [sorted(lv["coalitions"]) for lv in levels] == [["w1", "w2,w3"], ["w2", "w3"]]
+
+
 def test_talmud_200_shapley_and_proportional_by_hand():
     # v(S) = max(0, 200 - claims outside S): v(w2,w3) = 100, v(N) = 200, all else 0.
     # Shapley w1: only joining {w2,w3} adds 100, weight 1/3 -> 33.33; w2: joining {w3} adds 100

@@ -230,12 +230,13 @@ def proportional_weights(game: Game) -> tuple[np.ndarray, str]:
 
 
 def _levels_summary(game: Game, e: np.ndarray, levels: list[tuple[float, np.ndarray]]) -> list[dict]:
-    """For each level, the coalitions in ``candidates`` (boolean) whose excess equals it."""
+    """For each level, the coalitions in ``candidates`` (boolean) whose excess equals it
+    (sorted by size, at most :data:`LEVEL_LIST_CAP` listed)."""
     sizes = popcounts(game.n)
+    tol = EXCESS_TOL * _scale(game)
     out = []
     for eps, candidates in levels:
-        scale = max(1.0, abs(eps))
-        hit = np.flatnonzero(candidates & (np.abs(e - eps) <= 1e-6 * scale))
+        hit = np.flatnonzero(candidates & (np.abs(e - eps) <= tol))
         hit = hit[(hit != 0) & (hit != game.full)]
         hit = hit[np.lexsort((hit, sizes[hit]))]
         out.append(
@@ -267,7 +268,7 @@ def _profit_scaled(game: Game) -> tuple[np.ndarray, float]:
 def _check_imputations(game: Game) -> None:
     lower = game.sign * game.stand_alone()
     v_n = game.sign * game.grand
-    if lower.sum() > v_n + EXCESS_TOL * max(1.0, abs(v_n)):
+    if lower.sum() > v_n + EXCESS_TOL * _scale(game):
         word = "v(N) is smaller than the sum of the v({i})" if game.sign > 0 else "c(N) exceeds the sum of the c({i})"
         raise InfeasibleError(
             "the nucleolus is undefined: no allocation is individually rational",

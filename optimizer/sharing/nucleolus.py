@@ -263,7 +263,6 @@ def sequential_lp(
     lp.add_free(m for m in _initial_rows(v, n, lower, min(batch, full - 1)) if not settled[m])
     levels: list[Level] = []
     settled_first = None
-    x = np.full(n, v[full] / n)
     while span.rank < n:
         eps, x, duals = _solve_with_generation(lp, v, settled, batch)
         if levels and eps > levels[-1].epsilon - EXCESS_TOL:
