@@ -41,6 +41,10 @@ def enclave(case_file: str, rule: str, out_dir: str | None, as_json: bool, quiet
         console.info(b["explanation"])
     for v in result.violations[:5]:
         console.info(f"violated: {v['description']}")
+    if rule == "fixed" and not result.violations:
+        console.info("the written rule satisfies every policy constraint of the case")
+    for note in result.notes:
+        console.info(note)
     console.info(f"{result.status}; wrote {target}")
     if as_json:
         click.echo(dumps(summary))

@@ -767,7 +767,7 @@ def _solve_nash(run: _Run, tol: float, max_iterations: int) -> EnclaveResult:
             break
         for p in above:
             cut(p, g[p])
-        run.console.info(f"nash: LP {iterations}, gap {gap:.3g}")
+    run.console.info(f"nash: {iterations} LPs, gap {gap:.3g} (tolerance {tol:g})")
     gains = {p: value(m.gain[p]) for p in m.P}
     log_product = sum(beta[p] * math.log(gains[p]) for p in m.P)
     _flatten(run, m.gain, gains, run.tol)
@@ -846,35 +846,28 @@ def _solve_ks(run: _Run) -> EnclaveResult:
         )
     f = {p: m.gain[p] / ideal[p] for p in m.P}
     text = "λ, the fraction of its ideal gain every party gets"
-    levels, first, binding = _leximin(run, f, _REL_TOL, text)
-    _flatten(run, f, levels, _REL_TOL)
-    return EnclaveResult(
-        case,
-        "kalai-smorodinsky",
-        "optimal",
-        run.shares(),
-        objective={"value": first.objective, "sense": "max", "description": text},
-        binding=binding[0],
-        also_tight=binding[1],
-        extra={"ideal_gain": ideal, "ideal_npv": {p: ideal[p] + case.party(p).disagreement for p in ideal}, "levels": levels},
-        notes=["duals are those of the first max-min LP (max λ); ties are broken lexicographically"],
-    )
+    extra = {"ideal_gain": ideal, "ideal_npv": {p: ideal[p] + case.party(p).disagreement for p in ideal}}
+    return _leximin_rule(run, f, _REL_TOL, text, extra)
 
 
 def _solve_egalitarian(run: _Run) -> EnclaveResult:
     m = run.m
-    text = "the smallest gain"
-    levels, first, binding = _leximin(run, {p: m.gain[p] for p in m.P}, run.tol, text)
-    _flatten(run, m.gain, levels, run.tol)
+    return _leximin_rule(run, {p: m.gain[p] for p in m.P}, run.tol, "the smallest gain", {})
+
+
+def _leximin_rule(run: _Run, f: dict, tol: float, text: str, extra: dict) -> EnclaveResult:
+    """Leximin of ``f``, then the flattest schedule with those levels (kalai-smorodinsky, egalitarian)."""
+    levels, first, binding = _leximin(run, f, tol, text)
+    _flatten(run, f, levels, tol)
     return EnclaveResult(
         run.case,
-        "egalitarian",
+        run.rule,
         "optimal",
         run.shares(),
         objective={"value": first.objective, "sense": "max", "description": text},
         binding=binding[0],
         also_tight=binding[1],
-        extra={"levels": levels},
+        extra={**extra, "levels": levels},
         notes=["duals are those of the first max-min LP; ties are broken lexicographically (leximin)"],
     )
 
