@@ -772,10 +772,9 @@ def _solve_nash(run: _Run, tol: float, max_iterations: int) -> EnclaveResult:
     log_product = sum(beta[p] * math.log(gains[p]) for p in m.P)
     _flatten(run, m.gain, gains, run.tol)
     status = "optimal" if gap <= tol else "approximate"
-    notes = [
-        f"duals are those of the final linearised LP ({iterations} LPs with {len(blk.cuts)} tangent cuts)",
-        "gains are accurate to about the square root of the gap, relative (the log is flat at its maximum)",
-    ]
+    notes = [f"duals are those of the final linearised LP ({iterations} LPs with {len(blk.cuts)} tangent cuts)"]
+    if gap > 0:
+        notes.append("gains are accurate to about the square root of the gap, relative (the log is flat at its maximum)")
     if status != "optimal":
         why = "the LP cannot be solved more precisely" if stalled else f"{max_iterations} LPs were solved"
         notes.append(f"stopped with gap {gap:.3g} > tolerance {tol:g}: {why}")
