@@ -250,10 +250,14 @@ class HighsSolver:
         for k, v in self.options.items():
             h.setOptionValue(k, v)
 
-    def solve(self, model, *, duals: bool = True, warm_start: bool = True) -> SolveResult:
-        """Compile ``model``, run HiGHS, load the solution into the model's variables."""
+    def solve(self, model, *, duals: bool = True, warm_start: bool = True, compiled: "Compiled | None" = None) -> SolveResult:
+        """Compile ``model``, run HiGHS, load the solution into the model's variables.
+
+        ``compiled``: the model's arrays made by the caller (a :class:`Compiled` of this model whose
+        numbers were updated in place, see :mod:`optimizer.batch.resolve`); skips the compile.
+        """
         t0 = time.perf_counter()
-        comp = Compiled(model)
+        comp = compiled if compiled is not None else Compiled(model)
         h = highspy.Highs()
         self._configure(h)
         h.passModel(comp.to_highs_lp())

@@ -122,6 +122,13 @@ class FreightModel:
     z_keys: list = field(default_factory=list)  # (pair, hub) per z
     row_keys: dict = field(default_factory=dict)  # constraint name -> key per index
     build_seconds: float = 0.0
+    #: when a list, :func:`populate` records variable bounds, rows and the objective here instead of
+    #: making Pyomo objects (the re-solve of :mod:`optimizer.batch.resolve` reuses a built model)
+    recording: list | None = None
+
+
+class StructureChanged(Exception):
+    """Recording found a variable family whose size differs from the built model's."""
 
     @property
     def baseline(self) -> bool:
@@ -396,6 +403,10 @@ def _add_rows(fm: FreightModel, name: str, rows: list, keys: list) -> None:
     """
     if not rows:
         return
+    if fm.recording is not None:
+        fm.recording.append(("rows", name, rows))
+        fm.row_keys[name] = keys
+        return
     built = []
     for lo, terms, hi in rows:  # relational expressions made directly: twice as fast as (lo, e, hi) tuples
         e = _expr(terms)
@@ -415,6 +426,12 @@ def _vars(fm: FreightModel, name: str, n: int, domain, lower=None, upper=None) -
     """``Var(range(n))`` with per-element bounds from the lists ``lower``/``upper``; returns the VarData list."""
     if n == 0:
         return []
+    if fm.recording is not None:
+        comp = fm.model.component(name)
+        if comp is None or len(comp) != n:
+            raise StructureChanged(f"{name}: {0 if comp is None else len(comp)} variables built, {n} now")
+        fm.recording.append(("vars", name, lower, upper))
+        return list(comp.values())
     comp = Var(range(n), domain=domain)
     fm.model.add_component(name, comp)
     out = list(comp.values())
@@ -746,6 +763,9 @@ def add_objective(fm: FreightModel, data: ModelData) -> None:
     terms += [(F[r], y) for r, y in fm.y.items() if F[r] != 0.0]
     terms += [(G[j], w) for j, w in fm.w.items() if G[j] != 0.0]
     const = float(s["F"].sum()) if data.baseline else 0.0
+    if fm.recording is not None:
+        fm.recording.append(("objective", terms, const))
+        return
     expr = _expr(terms)
     fm.model.cost = Objective(expr=expr + const if const else expr, sense=minimize)
 
@@ -761,19 +781,24 @@ def build_model(instance: Instance, *, baseline: bool = False) -> FreightModel:
     with PauseGC():  # the build makes many small objects and no cycles: collecting is wasted time
         data = prepare(instance, baseline=baseline)
         fm = FreightModel(model=ConcreteModel(name=f"freight-{'baseline' if baseline else 'plan'}"), data=data)
-        add_variables(fm, data)
-        add_demand_balance(fm, data)
-        add_train_capacity(fm, data)
-        add_frequency(fm, data)
-        add_hub_capacity(fm, data)
-        add_gateway_capacity(fm, data)
-        add_duplication_limit(fm, data)
-        add_max_open_hubs(fm, data)
-        add_linking(fm, data)
-        add_single_sourcing(fm, data)
-        add_objective(fm, data)
+        populate(fm, data)
     fm.build_seconds = time.perf_counter() - t0
     return fm
+
+
+def populate(fm: FreightModel, data: ModelData) -> None:
+    """Add the variables, every constraint family and the objective of ``data`` to ``fm``."""
+    add_variables(fm, data)
+    add_demand_balance(fm, data)
+    add_train_capacity(fm, data)
+    add_frequency(fm, data)
+    add_hub_capacity(fm, data)
+    add_gateway_capacity(fm, data)
+    add_duplication_limit(fm, data)
+    add_max_open_hubs(fm, data)
+    add_linking(fm, data)
+    add_single_sourcing(fm, data)
+    add_objective(fm, data)
 
 
 # ---------------------------------------------------------------------------------------------
