@@ -328,7 +328,7 @@ def _load_factor_section(run: FreightRun) -> str:
                            marker=1.0, width=600, left=235, title=f"Load factor per service, {PLAN_TITLES[plan]}")
         avg = run.kpis(plan).get("avg_load_factor")
         figs.append(figure(svg, f"{PLAN_TITLES[plan]}: {len(rows)} services, average {percent(avg)} "
-                                "(TEU carried ÷ train capacity, busier direction)."))
+                                "(westbound TEU carried ÷ train capacity)."))
     return f'<div class="grid2">{"".join(figs)}</div>' if figs else '<p class="note">No services.</p>'
 
 

@@ -133,8 +133,13 @@ class Projection:
         return np.column_stack([x, y])
 
 
-def bounding_box(nodes, margin: float = 0.08, min_span: float = 4.0) -> tuple[float, float, float, float]:
-    """A lon/lat box around ``nodes`` with a relative margin (and at least ``min_span`` degrees each way)."""
+def bounding_box(
+    nodes, margin: float = 0.08, min_span: float = 4.0, min_aspect: float = 1.6
+) -> tuple[float, float, float, float]:
+    """A lon/lat box around ``nodes`` with a relative margin (and at least ``min_span`` degrees each way).
+
+    The box is widened until the projected map is at least ``min_aspect`` times wider than tall.
+    """
     lons = [n.lon for n in nodes]
     lats = [n.lat for n in nodes]
     lon0, lon1, lat0, lat1 = min(lons), max(lons), min(lats), max(lats)
@@ -142,6 +147,7 @@ def bounding_box(nodes, margin: float = 0.08, min_span: float = 4.0) -> tuple[fl
     dlat = max(lat1 - lat0, min_span)
     cx, cy = (lon0 + lon1) / 2, (lat0 + lat1) / 2
     dlon, dlat = dlon * (1 + 2 * margin), dlat * (1 + 2 * margin) + 2.0  # room for labels above and below
+    dlon = max(dlon, min_aspect * dlat / math.cos(math.radians(cy)))
     return (cx - dlon / 2, max(-89.0, cy - dlat / 2), cx + dlon / 2, min(89.0, cy + dlat / 2))
 
 
@@ -166,11 +172,12 @@ def _add_basemap(scene: Scene, proj: Projection) -> None:
         ("border", bm.borders, None, BORDER, 0.7),
     ):
         for s in shapes:
-            pts = _simplify(proj.points(s.lonlat), proj.width, proj.height)
-            if len(pts) < 2 or (fill is not None and len(pts) < 3):
+            raw = proj.points(s.lonlat)
+            # keep shapes whose extent meets the canvas (a land mass may enclose it with no vertex inside)
+            if raw[:, 0].max() < 0 or raw[:, 0].min() > proj.width or raw[:, 1].max() < 0 or raw[:, 1].min() > proj.height:
                 continue
-            inside = (pts[:, 0] > 0) & (pts[:, 0] < proj.width) & (pts[:, 1] > 0) & (pts[:, 1] < proj.height)
-            if not inside.any():
+            pts = _simplify(raw, proj.width, proj.height)
+            if len(pts) < 2 or (fill is not None and len(pts) < 3):
                 continue
             scene.paths.append(PathItem(pts, stroke, width, fill=fill, cls=kind))
 

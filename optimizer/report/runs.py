@@ -81,6 +81,9 @@ def atomic_png(path: Path):
     os.close(fd)
     try:
         yield Path(tmp)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # readable like any other file of the run, not mkstemp's 0600
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
