@@ -450,3 +450,15 @@ def test_cli_report_subprocess_exit_codes(tmp_path):
     p = subprocess.run([sys.executable, "-m", "optimizer", "report", str(batch), "-q"], capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == str(batch / "report.html")
+
+
+def test_share_enclave_writes_its_report_unless_told_not_to(tmp_path):
+    case = tmp_path / "case.yaml"
+    case.write_text(json.dumps(CASE), encoding="utf-8")  # JSON is YAML
+    r = CliRunner().invoke(main, ["share", "enclave", str(case), "--rule", "nash", "--out", str(tmp_path / "a"), "-q"])
+    assert r.exit_code == 0, r.output
+    html = (tmp_path / "a" / "report.html").read_text(encoding="utf-8")
+    assert "Enclave sharing – two-party – nash" in html
+    r = CliRunner().invoke(main, ["share", "enclave", str(case), "--rule", "nash", "--out", str(tmp_path / "b"), "-q",
+                                  "--no-report"])
+    assert r.exit_code == 0 and not (tmp_path / "b" / "report.html").exists()

@@ -31,3 +31,28 @@ def report(run_dirs: tuple[str, ...], out: str | None, quiet: bool) -> None:
         path = write_comparison(list(run_dirs), out)
     console.info(f"report written: {path}")
     click.echo(str(path))
+
+
+#: ``--report/--no-report`` for the commands that write a run folder (freight solve, share enclave, batch)
+report_option = click.option(
+    "--report/--no-report", "report", default=True, show_default=True,
+    help="Write report.html (and map.png for a freight run) into the run folder.",
+)
+
+
+def write_run_report(run_dir, enabled: bool, console: Console) -> None:
+    """After a command wrote ``run_dir``: its report, unless ``--no-report``.
+
+    The run folder is already complete, so a report that cannot be written is a warning on stderr, not a
+    failed run (``optimizer report RUN_DIR`` can retry it).
+    """
+    if not enabled:
+        return
+    from ..report import write_report
+
+    try:
+        path = write_report(run_dir)
+    except Exception as exc:  # noqa: BLE001 - the run itself succeeded; say why the report is missing
+        click.echo(f"warning: report not written ({type(exc).__name__}: {exc}); the run folder is complete", err=True)
+        return
+    console.info(f"report: {path}")

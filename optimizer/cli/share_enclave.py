@@ -14,6 +14,7 @@ from ..results import RunFolder, default_run_dir, dumps
 from ..sharing.case import load_case
 from ..sharing.enclave import RULES, solve_case
 from .common import handle_errors, json_option, quiet_option
+from .report_cmd import report_option, write_run_report
 from .share import share
 
 
@@ -23,8 +24,9 @@ from .share import share
 @click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Run folder (default results/<case>-<rule>-<timestamp>/).")
 @json_option
 @quiet_option
+@report_option
 @handle_errors
-def enclave(case_file: str, rule: str, out_dir: str | None, as_json: bool, quiet: bool) -> None:
+def enclave(case_file: str, rule: str, out_dir: str | None, as_json: bool, quiet: bool, report: bool) -> None:
     """Shares of each revenue stream, party and year under RULE, with NPVs and binding constraints."""
     console = Console(quiet)
     case = load_case(case_file)
@@ -46,5 +48,6 @@ def enclave(case_file: str, rule: str, out_dir: str | None, as_json: bool, quiet
     for note in result.notes:
         console.info(note)
     console.info(f"{result.status}; wrote {target}")
+    write_run_report(target, report, console)
     if as_json:
         click.echo(dumps(summary))

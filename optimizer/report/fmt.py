@@ -86,7 +86,8 @@ def change(old, new, unit: Unit) -> tuple[str, float | None]:
         return f"{_plus(number(100 * diff, 1))}{NBSP}pp", diff
     text = _plus(unit(diff))
     if old != 0:
-        text += f" ({_plus(number(100 * diff / abs(old), 1))}{NBSP}%)"
+        rel = 100 * diff / abs(old)
+        text += f" ({_plus(number(rel, 1 if abs(rel) >= 1 or rel == 0 else None))}{NBSP}%)"
     return text, diff
 
 
