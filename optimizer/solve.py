@@ -236,6 +236,10 @@ class HighsSolver:
         self.last_compiled: Compiled | None = None
         self.last_highs: highspy.Highs | None = None
 
+    def continue_from(self, other: "HighsSolver") -> None:
+        """Start the next solve from ``other``'s last solution (used only when the columns are the same)."""
+        self._last_cols, self._last_x = other._last_cols, other._last_x
+
     def _configure(self, h: highspy.Highs) -> None:
         h.setOptionValue("output_flag", bool(self.verbose or self.log_path))
         h.setOptionValue("log_to_console", bool(self.verbose))

@@ -80,15 +80,21 @@ def _progress(console: Console, label: str):
     return report
 
 
-def solve_plan(instance: Instance, *, baseline: bool, time_limit: float | None, mip_gap: float | None, log_path: Path | None, console: Console) -> PlanResult:
-    """Build and solve one plan; raise :class:`InfeasibleError` with plain-word reasons if it has none."""
+def solve_plan(instance: Instance, *, baseline: bool, time_limit: float | None, mip_gap: float | None, log_path: Path | None, console: Console, models=None) -> PlanResult:
+    """Build and solve one plan; raise :class:`InfeasibleError` with plain-word reasons if it has none.
+
+    ``models``: a :class:`optimizer.batch.resolve.ModelCache` that re-solves models built before.
+    """
     name = BASELINE if baseline else OPTIMISED
     label = "today's network" if baseline else "optimised plan"
-    fm = build_model(instance, baseline=baseline)
-    d = fm.data
-    console.info(f"{label}: model built in {fm.build_seconds:.2f}s ({len(d.west) + len(d.east):,} routes, {len(d.services):,} services, {len(d.hubs):,} hubs)")
-    solver = HighsSolver(time_limit=time_limit, mip_gap=mip_gap, log_path=log_path, on_progress=_progress(console, label))
-    res = solver.solve(fm.model)
+    if models is not None:  # a batch worker: re-solve a model built for an earlier scenario
+        fm, res = models.solve(instance, baseline=baseline, solver=HighsSolver(time_limit=time_limit, mip_gap=mip_gap, log_path=log_path))
+    else:
+        fm = build_model(instance, baseline=baseline)
+        d = fm.data
+        console.info(f"{label}: model built in {fm.build_seconds:.2f}s ({len(d.west) + len(d.east):,} routes, {len(d.services):,} services, {len(d.hubs):,} hubs)")
+        solver = HighsSolver(time_limit=time_limit, mip_gap=mip_gap, log_path=log_path, on_progress=_progress(console, label))
+        res = solver.solve(fm.model)
     if res.status == "infeasible":
         reasons = explain(fm, conflicting_constraints(fm.model))
         head = infeasible_message(instance) if baseline else f"no feasible plan for '{instance.name}': these limits conflict"
@@ -123,6 +129,7 @@ def solve_instance(
     mip_gap: float | None = None,
     console: Console | None = None,
     log_path: str | Path | None = None,
+    models=None,
 ) -> FreightResult:
     """Solve the optimised plan and, if the instance has a status quo, today's network.
 
@@ -133,7 +140,7 @@ def solve_instance(
     console = console or SILENT
     with tempfile.TemporaryDirectory(prefix="optimizer-highs-") as tmp:
         plan_log, base_log = _log_paths(log_path, tmp)
-        opts = dict(time_limit=time_limit, mip_gap=mip_gap, console=console)
+        opts = dict(time_limit=time_limit, mip_gap=mip_gap, console=console, models=models)
         plan = solve_plan(instance, baseline=False, log_path=plan_log, **opts)
         base = solve_plan(instance, baseline=True, log_path=base_log, **opts) if instance.has_status_quo else None
         logs = {LOG_FILE: plan_log.read_text(encoding="utf-8", errors="replace") if plan_log.exists() else ""}

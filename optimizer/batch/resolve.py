@@ -1,0 +1,242 @@
+"""Build a freight model once, then re-solve it for each scenario: the fast path of batch runs.
+
+Building a freight model costs three things: :func:`~optimizer.freight.model.prepare` (the sparse
+index sets and coefficients, pandas), making the Pyomo objects, and compiling them into HiGHS
+arrays (:class:`~optimizer.solve.Compiled`). Only the first depends on the scenario in a way
+that cannot be patched. A :class:`ModelCache` therefore keeps, per worker, the last few built
+models with their compiled arrays, and for a new scenario:
+
+1. prepares the scenario's :class:`~optimizer.freight.model.ModelData`;
+2. runs the builder's own constraint families on the *built* model in recording mode
+   (``FreightModel.recording``, :func:`~optimizer.freight.model.populate`): the same code that
+   built the model produces the new bounds, rows and objective, but no Pyomo objects;
+3. if every variable family and every constraint has the same size and shape as when the model
+   was built, writes those numbers into a copy of the compiled arrays (row and column positions
+   are looked up by Pyomo object, so the new rows may even touch other variables) and hands it
+   to HiGHS with ``HighsSolver.solve(compiled=...)``, warm-started from the previous scenario's
+   solution;
+4. otherwise (the structure changed) builds the model anew and keeps it too.
+
+The arrays HiGHS receives are exactly those a fresh build would compile (the tests compare them
+array by array), so results equal a fresh solve. Which overrides keep the structure depends on
+the data, not on the key: ``demand_scale``, ``train_capacity_teu`` and ``unserved_penalty``
+usually do (a hub capacity row appears or vanishes when scaled demand crosses the capacity, and a
+penalty below a route's feeder cost drops that route); ``closed_hubs``, ``max_days``,
+``single_sourcing``, ``max_open_hubs``, ``max_hubs_per_destination`` and ``return_flows``
+usually change which routes, variables or rows exist, so they are rebuilt once per distinct
+value and re-solved within it (the runner sends scenarios that share those values to workers
+together, see :meth:`structure_key`).
+
+A re-solve that ends infeasible is solved again on a freshly built model, so the conflicting
+constraints reported are those of a consistent Pyomo model.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+
+import numpy as np
+import scipy.sparse as sp
+from pyomo.common.gc_manager import PauseGC
+from pyomo.environ import Constraint, Var
+
+from ..freight.model import FreightModel, StructureChanged, build_model, populate, prepare
+from ..instance.data import Instance
+from ..solve import INF, Compiled, HighsSolver, SolveResult
+
+#: overrides that only change numbers in the usual case (everything else is assumed structural)
+NUMERIC_OVERRIDES = frozenset({"demand_scale", "train_capacity_teu", "unserved_penalty"})
+
+
+def structure_key(overrides: dict) -> str:
+    """Scenarios with the same structural overrides are likely to share one built model."""
+    kept = {k: v for k, v in overrides.items() if k not in NUMERIC_OVERRIDES}
+    return json.dumps(kept, sort_keys=True, default=str)
+
+
+@dataclass
+class Built:
+    """A built model, its compiled arrays and the maps from Pyomo objects to array positions."""
+
+    fm: FreightModel
+    comp: Compiled
+    col: dict[int, int]  # id(VarData) -> column
+    var_cols: dict[str, np.ndarray]  # variable family -> column of each variable (-1: not a column)
+    row_pos: dict[str, list[tuple]]  # constraint family -> per row: its array rows (two for a range)
+    row_senses: dict[str, list[tuple]]  # constraint family -> per row: the senses of those array rows
+    dom_lower: np.ndarray  # column bounds of the variables' domains alone
+    dom_upper: np.ndarray
+    solver: HighsSolver  # the solver of the last solve on this model (its solution warm-starts the next)
+
+    @classmethod
+    def of(cls, fm: FreightModel, solver: HighsSolver) -> "Built":
+        comp = solver.last_compiled
+        assert comp is not None
+        col = {vid: j for j, vid in enumerate(comp.col_ids)}
+        by_con: dict[int, list] = {}
+        for r, (con, sense) in enumerate(comp.rows):
+            by_con.setdefault(id(con), []).append((r, sense))
+        model = fm.model
+        var_cols = {
+            v.local_name: np.fromiter((col.get(id(x), -1) for x in v.values()), dtype=np.int64, count=len(v))
+            for v in model.component_objects(ctype=Var)
+            if len(v)
+        }
+        pos = {
+            c.local_name: [by_con.get(id(con), ()) for con in c.values()]
+            for c in model.component_objects(ctype=Constraint, active=True)
+        }
+        dom = [v.domain.bounds() for v in comp.columns]
+        return cls(
+            fm=fm,
+            comp=comp,
+            col=col,
+            var_cols=var_cols,
+            row_pos={k: [tuple(r for r, _ in p) for p in rows] for k, rows in pos.items()},
+            row_senses={k: [tuple(s for _, s in p) for p in rows] for k, rows in pos.items()},
+            dom_lower=np.array([-INF if lb is None else lb for lb, _ in dom], dtype=float),
+            dom_upper=np.array([INF if ub is None else ub for _, ub in dom], dtype=float),
+            solver=solver,
+        )
+
+
+class ModelCache:
+    """The freight models one worker (thread) has built, newest first; at most ``size`` per plan kind."""
+
+    def __init__(self, size: int = 3) -> None:
+        self.size = size
+        self.entries: dict[bool, OrderedDict[int, Built]] = {False: OrderedDict(), True: OrderedDict()}
+        self.builds = 0
+        self.reuses = 0
+        self.last_reused = False
+
+    def solve(self, instance: Instance, *, baseline: bool, solver: HighsSolver) -> tuple[FreightModel, SolveResult]:
+        """Solve the plan of ``instance``: re-solve a built model when the structure allows, else build.
+
+        Returns the model whose variables hold the solution (its ``data`` is the scenario's) and
+        the solver result, as ``build_model`` followed by ``solver.solve`` would.
+        """
+        t0 = time.perf_counter()
+        data = prepare(instance, baseline=baseline)
+        entries = self.entries[baseline]
+        for key in reversed(list(entries)):
+            built = entries[key]
+            try:
+                fm, comp = update(built, data)
+            except StructureChanged:
+                continue
+            fm.build_seconds = time.perf_counter() - t0
+            solver.continue_from(built.solver)
+            res = solver.solve(fm.model, compiled=comp)
+            if res.status == "infeasible":  # explain it on a consistent model
+                break
+            built.fm, built.solver = fm, solver
+            entries.move_to_end(key)
+            self.reuses += 1
+            self.last_reused = True
+            return fm, res
+        fm = build_model(instance, baseline=baseline)
+        res = solver.solve(fm.model)
+        self.builds += 1
+        self.last_reused = False
+        entries[id(fm)] = Built.of(fm, solver)
+        while len(entries) > self.size:
+            entries.popitem(last=False)
+        return fm, res
+
+
+def update(built: Built, data) -> tuple[FreightModel, Compiled]:
+    """The built model re-targeted at ``data`` and its new compiled arrays; StructureChanged if it does not fit."""
+    fm = replace(built.fm, data=data, recording=[], row_keys={})
+    with PauseGC():
+        populate(fm, data)
+        recording, fm.recording = fm.recording, None
+        return fm, assemble(built, recording)
+
+
+def assemble(built: Built, recording: list) -> Compiled:
+    """Compiled arrays of the built model with the recorded bounds, rows and objective."""
+    comp, col = built.comp, built.col
+    n, m = comp.n, comp.m
+    col_lower, col_upper = built.dom_lower.copy(), built.dom_upper.copy()
+    row_lower, row_upper = np.full(m, -INF), np.full(m, INF)
+    cost, offset = np.zeros(n), 0.0
+    parts: list[tuple[np.ndarray, list, list]] = []
+    var_names, row_names = set(), set()
+    for entry in recording:
+        kind = entry[0]
+        if kind == "vars":
+            _, name, lower, upper = entry
+            var_names.add(name)
+            _bounds(built.var_cols[name], lower, upper, col_lower, col_upper)
+        elif kind == "rows":
+            _, name, rows = entry
+            row_names.add(name)
+            parts.append(_rows(name, rows, built, row_lower, row_upper))
+        else:
+            _, terms, offset = entry
+            coefs, cols = _columns(col, terms, "the objective")
+            np.add.at(cost, cols, coefs)
+    if var_names != built.var_cols.keys() or row_names != built.row_pos.keys():
+        raise StructureChanged("other variable or constraint families than the built model's")
+    r_idx = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
+    c_idx = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, dtype=np.int64)
+    vals = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0)
+    new = copy.copy(comp)
+    new.cost, new.offset = cost, float(offset)
+    new.col_lower, new.col_upper = col_lower, col_upper
+    new.row_lower, new.row_upper = row_lower, row_upper
+    A = sp.csc_matrix((vals, (r_idx, c_idx)), shape=(m, n))
+    A.eliminate_zeros()
+    new.A = A
+    return new
+
+
+def _columns(col: dict, terms: list, where: str) -> tuple[np.ndarray, np.ndarray]:
+    """Coefficients and column positions of ``[(coef, var), ...]``."""
+    if not terms:
+        return np.zeros(0), np.zeros(0, dtype=np.int64)
+    try:
+        cols = np.fromiter((col[id(t[1])] for t in terms), dtype=np.int64, count=len(terms))
+    except KeyError:
+        raise StructureChanged(f"{where} uses a variable the built model does not") from None
+    return np.fromiter((t[0] for t in terms), dtype=float, count=len(terms)), cols
+
+
+def _bounds(cols: np.ndarray, lower, upper, col_lower: np.ndarray, col_upper: np.ndarray) -> None:
+    """Column bounds as Pyomo makes them: the tighter of the domain's and the explicit bound."""
+    used = cols >= 0
+    j = cols[used]
+    if lower is not None:
+        col_lower[j] = np.maximum(col_lower[j], np.asarray(lower, dtype=float)[used])
+    if upper is not None:
+        col_upper[j] = np.minimum(col_upper[j], np.asarray(upper, dtype=float)[used])
+
+
+#: the rows the compiler makes of ``lo <= e <= hi``: (lo is None, hi is None, lo == hi) -> senses
+_SENSES = {(True, False, False): (1,), (False, True, False): (-1,), (False, False, True): (0,), (False, False, False): (1, -1)}
+
+
+def _rows(name: str, rows: list, built: Built, row_lower, row_upper) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """One constraint family's recorded rows: bounds into the arrays, (row, column, value) triplets returned."""
+    pos_list, sense_list = built.row_pos.get(name), built.row_senses.get(name)
+    if pos_list is None or len(pos_list) != len(rows):
+        raise StructureChanged(f"{name} changed size")
+    starts, lens, terms_all = [], [], []
+    for i, ((lo, terms, hi), pos, senses) in enumerate(zip(rows, pos_list, sense_list)):
+        if _SENSES.get((lo is None, hi is None, lo is not None and lo == hi)) != senses:
+            raise StructureChanged(f"{name}[{i}] changed shape")
+        for r, sense in zip(pos, senses):
+            if sense >= 0:
+                row_upper[r] = hi
+            if sense <= 0:
+                row_lower[r] = lo
+            starts.append(r)
+            lens.append(len(terms))
+            terms_all.extend(terms)
+    coefs, cols = _columns(built.col, terms_all, name)
+    return np.repeat(np.asarray(starts, dtype=np.int64), lens), cols, coefs
