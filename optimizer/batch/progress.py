@@ -80,8 +80,9 @@ class ProgressBar:
         if self._tty and self._drawn:
             self.stream.write("\r\033[K")
         self.stream.write(message + "\n")
-        self._drawn = False
-        self._render(force=True)
+        if self._tty:
+            self._drawn = False
+            self._render(force=True)
 
     def _render(self, force: bool = False) -> None:
         if self.quiet:

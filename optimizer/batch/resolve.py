@@ -112,7 +112,12 @@ class ModelCache:
         self.entries: dict[bool, OrderedDict[int, Built]] = {False: OrderedDict(), True: OrderedDict()}
         self.builds = 0
         self.reuses = 0
-        self.last_reused = False
+        self.last_reused = {False: False, True: False}  # per plan kind: did the last solve re-solve?
+
+    @property
+    def last_plan_reused(self) -> bool:
+        """The last optimised plan was re-solved on a model built for an earlier scenario."""
+        return self.last_reused[False]
 
     def solve(self, instance: Instance, *, baseline: bool, solver: HighsSolver) -> tuple[FreightModel, SolveResult]:
         """Solve the plan of ``instance``: re-solve a built model when the structure allows, else build.
@@ -137,12 +142,12 @@ class ModelCache:
             built.fm, built.solver = fm, solver
             entries.move_to_end(key)
             self.reuses += 1
-            self.last_reused = True
+            self.last_reused[baseline] = True
             return fm, res
         fm = build_model(instance, baseline=baseline)
         res = solver.solve(fm.model)
         self.builds += 1
-        self.last_reused = False
+        self.last_reused[baseline] = False
         entries[id(fm)] = Built.of(fm, solver)
         while len(entries) > self.size:
             entries.popitem(last=False)

@@ -385,9 +385,9 @@ def run_plan(
             for task, outcome in _outcomes(plan, executor, todo):
                 write_outcome(plan, outcome, task, runs_dir)
                 result.ran += 1
-                bar.update(failed=not outcome.has_plan)
                 if outcome.status == "error":
                     bar.note(f"{task.name}: error: {outcome.reason.splitlines()[0] if outcome.reason else ''}")
+                bar.update(failed=not outcome.has_plan)
         except KeyboardInterrupt as exc:
             result.interrupted = True
             exc.batch_result = result  # type: ignore[attr-defined]

@@ -89,6 +89,7 @@ def solve_plan(instance: Instance, *, baseline: bool, time_limit: float | None, 
     label = "today's network" if baseline else "optimised plan"
     if models is not None:  # a batch worker: re-solve a model built for an earlier scenario
         fm, res = models.solve(instance, baseline=baseline, solver=HighsSolver(time_limit=time_limit, mip_gap=mip_gap, log_path=log_path))
+        d = fm.data
     else:
         fm = build_model(instance, baseline=baseline)
         d = fm.data

@@ -1,0 +1,118 @@
+"""Freight scenarios in a batch: overrides of the instance's parameters, one freight solve each.
+
+``set`` takes the keys of ``optimizer freight solve --set`` (every parameter of
+:data:`optimizer.instance.schema.PARAMETERS` marked settable), with YAML values or the same
+strings as on the command line; they are checked by
+:func:`optimizer.instance.overrides.check_overrides` against the loaded base before anything
+runs. ``options``: ``time_limit`` (seconds per solve, > 0), ``mip_gap`` (relative, in [0, 1)),
+``reuse`` (default true: a worker re-solves the model it built for an earlier scenario,
+:mod:`optimizer.batch.resolve`; false builds every scenario afresh).
+
+Each scenario's run folder holds the files of ``optimizer freight solve``: the tables, the HiGHS
+logs and summary.json. A scenario without a feasible plan (infeasible, or no plan within the time
+limit) gets status ``infeasible`` or ``time_limit``, its reasons, and a summary.json without
+tables.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from ..errors import InfeasibleError
+from ..freight.run import solve_instance
+from ..instance.data import Instance
+from ..instance.load import load_instance
+from ..instance.overrides import apply_overrides, check_overrides
+from ..instance.values import parse_bool, parse_number
+from .engines import Engine, Outcome, Task, flatten
+from .resolve import ModelCache, structure_key
+
+#: KPI columns of the batch summary taken from each run's summary.json
+BASELINE_KPIS = ("total_cost", "cost_per_teu", "trains", "unserved_teu")
+
+_local = threading.local()  # per worker thread: base key -> ModelCache
+
+
+def model_cache(base_key: str) -> ModelCache:
+    """This thread's model cache for the base ``base_key`` (a new base drops the old models)."""
+    caches = getattr(_local, "caches", None)
+    if caches is None or base_key not in caches:
+        caches = _local.caches = {base_key: ModelCache()}
+    return caches[base_key]
+
+
+class FreightEngine(Engine):
+    name = "freight"
+    OPTIONS = {
+        "time_limit": ("seconds of HiGHS time per solve (optimised plan and baseline each)", None),
+        "mip_gap": ("relative MIP gap at which HiGHS stops", None),
+        "reuse": ("re-solve models built for earlier scenarios (false: build each scenario afresh)", True),
+    }
+
+    def load_base(self, path: Path) -> Instance:
+        return load_instance(path)
+
+    def check_options(self, options: dict) -> tuple[dict, list[str]]:
+        out = {k: default for k, (_, default) in self.OPTIONS.items()}
+        problems = []
+        for key, value in options.items():
+            try:
+                if key == "time_limit":
+                    out[key] = None if value is None else _positive(parse_number(value))
+                elif key == "mip_gap":
+                    out[key] = None if value is None else _fraction(parse_number(value))
+                elif key == "reuse":
+                    out[key] = parse_bool(value)
+                else:
+                    problems.append(f"options.{key}: unknown option (freight options: {', '.join(self.OPTIONS)})")
+            except ValueError as exc:
+                problems.append(f"options.{key}: {exc}")
+        return out, problems
+
+    def check(self, base: Instance, overrides: dict) -> tuple[dict, dict]:
+        typed = check_overrides(base, overrides)
+        return typed, {**base.params, **typed}
+
+    def structure_key(self, overrides: dict) -> str:
+        return structure_key(overrides)
+
+    def run(self, task: Task, base: Instance) -> Outcome:
+        instance = apply_overrides(base, task.overrides)
+        models = model_cache(task.base_key) if task.options.get("reuse", True) else None
+        opts = task.options
+        try:
+            result = solve_instance(instance, time_limit=opts.get("time_limit"), mip_gap=opts.get("mip_gap"), models=models)
+        except InfeasibleError as exc:
+            status = "time_limit" if "time limit" in str(exc).splitlines()[0] else "infeasible"
+            summary = {"instance": instance.name, "status": status, "objective": None, "reason": str(exc), "reasons": exc.reasons}
+            return Outcome(task.name, status, summary, reason=str(exc), reused=bool(models and models.last_plan_reused))
+        return Outcome(
+            task.name,
+            result.status,
+            result.summary,
+            tables=result.tables,
+            texts=result.logs,
+            reused=bool(models and models.last_plan_reused),
+        )
+
+    def summary_columns(self, summary: dict) -> dict:
+        kpis = {k: v for k, v in (summary.get("kpis") or {}).items() if k != "hub_utilisation"}
+        out = flatten("kpis", kpis, {})
+        base = (summary.get("baseline") or {}).get("kpis") or {}
+        for k in BASELINE_KPIS:
+            if k in base:
+                out[f"baseline.{k}"] = base[k]
+        return out
+
+
+def _positive(x: float) -> float:
+    if not x > 0:
+        raise ValueError(f"must be greater than 0, not {x:g}")
+    return x
+
+
+def _fraction(x: float) -> float:
+    if not 0 <= x < 1:
+        raise ValueError(f"must be at least 0 and below 1, not {x:g}")
+    return x
