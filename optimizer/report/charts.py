@@ -55,6 +55,21 @@ def _axis(vmax: float, lo: float = 0.0, n: int = 5) -> list[float]:
     return ticks
 
 
+def _value_grid(ticks: list[float], left: float, scale: float, bottom: float, fmt: Fmt) -> list[str]:
+    """Vertical grid lines with their values on top, for horizontal bar charts."""
+    parts = []
+    for t in ticks:
+        x = left + t * scale
+        parts.append(f'<line x1="{x:.1f}" y1="18" x2="{x:.1f}" y2="{bottom:.1f}" stroke="{GRID}"/>')
+        parts.append(f'<text x="{x:.1f}" y="12" font-size="10" text-anchor="middle" fill="#616e7c">{esc(fmt(t))}</text>')
+    return parts
+
+
+def _row_label(left: float, y: float, text: str, size: float) -> str:
+    return (f'<text x="{left - 6}" y="{y:.1f}" font-size="{size}" text-anchor="end" dominant-baseline="middle" '
+            f'fill="{TEXT}">{esc(text)}</text>')
+
+
 def hbars(
     labels: Sequence[str],
     series: Sequence[tuple[str, str, Sequence[float | None]]],
@@ -77,17 +92,10 @@ def hbars(
     ticks = _axis(max(values + [marker or 0.0, vmax or 0.0], default=1.0), n=4)
     top = ticks[-1]
     scale = (width - left - right) / top
-    parts = []
-    for t in ticks:
-        x = left + t * scale
-        parts.append(f'<line x1="{x:.1f}" y1="18" x2="{x:.1f}" y2="{height - 16:.1f}" stroke="{GRID}"/>')
-        parts.append(f'<text x="{x:.1f}" y="12" font-size="10" text-anchor="middle" fill="#616e7c">{esc(fmt(t))}</text>')
+    parts = _value_grid(ticks, left, scale, height - 16, fmt)
     for i, lab in enumerate(labels):
         y0 = 24 + i * group
-        parts.append(
-            f'<text x="{left - 6}" y="{y0 + group / 2:.1f}" font-size="11" text-anchor="end" '
-            f'dominant-baseline="middle" fill="{TEXT}">{esc(lab)}</text>'
-        )
+        parts.append(_row_label(left, y0 + group / 2, lab, 11))
         for j, (name, col, vs) in enumerate(series):
             v = vs[i]
             if not is_number(v):
@@ -110,6 +118,16 @@ def _totals(n: int, segments: Sequence[tuple[str, str, Sequence[float]]]) -> lis
     return [sum(float(vs[i]) for _, _, vs in segments if is_number(vs[i])) for i in range(n)]
 
 
+def _stacked(segments: Sequence[tuple[str, str, Sequence[float]]], i: int, scale: float):
+    """(name, colour, value, start, length) of the positive segments of bar ``i``, lengths in px."""
+    start = 0.0
+    for name, col, vs in segments:
+        v = vs[i]
+        if is_number(v) and float(v) > 0:
+            yield name, col, v, start, float(v) * scale
+            start += float(v) * scale
+
+
 def stacked_hbars(
     labels: Sequence[str], segments: Sequence[tuple[str, str, Sequence[float]]], fmt: Fmt, *, title: str = ""
 ) -> str:
@@ -120,28 +138,17 @@ def stacked_hbars(
     ticks = _axis(max(totals, default=1.0), n=4)
     top = ticks[-1]
     scale = (width - left - right) / top
-    parts = []
-    for t in ticks:
-        x = left + t * scale
-        parts.append(f'<line x1="{x:.1f}" y1="18" x2="{x:.1f}" y2="{height - 8:.1f}" stroke="{GRID}"/>')
-        parts.append(f'<text x="{x:.1f}" y="12" font-size="10" text-anchor="middle" fill="#616e7c">{esc(fmt(t))}</text>')
+    parts = _value_grid(ticks, left, scale, height - 8, fmt)
     for i, lab in enumerate(labels):
         y = 24 + i * (bar + 12)
-        parts.append(
-            f'<text x="{left - 6}" y="{y + bar / 2:.1f}" font-size="12" text-anchor="end" dominant-baseline="middle" '
-            f'fill="{TEXT}">{esc(lab)}</text>'
-        )
+        parts.append(_row_label(left, y + bar / 2, lab, 12))
         x = left
-        for name, col, vs in segments:
-            v = vs[i]
-            if not is_number(v) or float(v) <= 0:
-                continue
-            w = float(v) * scale
+        for name, col, v, start, w in _stacked(segments, i, scale):
+            x = left + start + w
             parts.append(
-                f'<rect x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{bar}" fill="{col}" stroke="#fff" stroke-width="0.5">'
-                f"<title>{esc(lab)} – {esc(name)}: {esc(fmt(v))}</title></rect>"
+                f'<rect x="{left + start:.1f}" y="{y:.1f}" width="{w:.1f}" height="{bar}" fill="{col}" stroke="#fff" '
+                f'stroke-width="0.5"><title>{esc(lab)} – {esc(name)}: {esc(fmt(v))}</title></rect>'
             )
-            x += w
         parts.append(
             f'<text x="{x + 5:.1f}" y="{y + bar / 2:.1f}" font-size="11" dominant-baseline="middle" '
             f'font-weight="600" fill="{TEXT}">{esc(fmt(totals[i]))}</text>'
@@ -178,16 +185,10 @@ def stacked_columns(
         )
     for i, lab in enumerate(xlabels):
         cx = left + slot * (i + 0.5)
-        y = base
-        for name, col, vs in segments:
-            v = vs[i]
-            if not is_number(v) or float(v) <= 0:
-                continue
-            h = float(v) * scale
-            y -= h
+        for name, col, v, start, h in _stacked(segments, i, scale):
             parts.append(
-                f'<rect x="{cx - col_w / 2:.1f}" y="{y:.1f}" width="{col_w:.1f}" height="{h:.1f}" fill="{col}" '
-                f'stroke="#fff" stroke-width="0.5"><title>{esc(lab)} – {esc(name)}: {esc(fmt(v))}</title></rect>'
+                f'<rect x="{cx - col_w / 2:.1f}" y="{base - start - h:.1f}" width="{col_w:.1f}" height="{h:.1f}" '
+                f'fill="{col}" stroke="#fff" stroke-width="0.5"><title>{esc(lab)} – {esc(name)}: {esc(fmt(v))}</title></rect>'
             )
         parts.append(f'<text x="{cx:.1f}" y="{height - 8}" font-size="10.5" text-anchor="middle" fill="{TEXT}">{esc(lab)}</text>')
     return _svg(width, height, "".join(parts), title)
