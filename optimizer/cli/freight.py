@@ -1,1 +1,128 @@
-"""Placeholder until the commands land."""
+"""``optimizer freight solve``: the optimised consolidation plan of an instance, beside today's network."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ..console import Console
+from ..errors import InputError, Problem
+from ..results import default_run_dir, dumps
+from . import main
+from .common import handle_errors, json_option, quiet_option
+
+#: (label, KPI key, format) of the console table
+KPI_ROWS = (
+    ("total cost, CNY/yr", "total_cost", "{:,.0f}"),
+    ("cost per TEU, CNY", "cost_per_teu", "{:,.0f}"),
+    ("served TEU", "served_teu", "{:,.0f}"),
+    ("unserved TEU", "unserved_teu", "{:,.0f}"),
+    ("trains/yr", "trains", "{:,.0f}"),
+    ("train-km/yr", "train_km", "{:,.0f}"),
+    ("avg load factor", "avg_load_factor", "{:.1%}"),
+    ("min load factor", "min_load_factor", "{:.1%}"),
+    ("services open", "services_open", "{:d}"),
+    ("hubs open", "hubs_open", "{:d}"),
+    ("destinations >1 hub", "destinations_multi_hub", "{:d}"),
+    ("CO2, t/yr", "co2_t", "{:,.0f}"),
+)
+#: unserved pairs named on the console (all are in summary.json and unserved.csv)
+SHOW_UNSERVED = 10
+
+
+def _fmt(fmt: str, value) -> str:
+    return "–" if value is None else fmt.format(value)
+
+
+def kpi_table(summary: dict) -> str:
+    """The KPIs of the optimised plan (and of today's network when there is one) as aligned text."""
+    plan = summary["kpis"]
+    base = summary.get("baseline", {}).get("kpis")
+    header = ["", "optimised"] if base is None else ["", "today", "optimised", "change"]
+    rows = [header]
+    for label, key, fmt in KPI_ROWS:
+        if base is None:
+            rows.append([label, _fmt(fmt, plan[key])])
+            continue
+        a, b = base[key], plan[key]
+        change = ""
+        if a is not None and b is not None and a != 0 and fmt != "{:d}":
+            change = f"{(b - a) / abs(a):+.1%}"
+        elif a is not None and b is not None and fmt == "{:d}":
+            change = f"{b - a:+d}"
+        rows.append([label, _fmt(fmt, a), _fmt(fmt, b), change])
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows]
+    return "\n".join(lines)
+
+
+def unserved_lines(summary: dict) -> list[str]:
+    """The unserved pairs of the optimised plan, for the console."""
+    pairs = summary.get("unserved", [])
+    if not pairs:
+        return []
+    total = sum(p["teu"] for p in pairs)
+    out = [f"unserved: {len(pairs)} pair(s), {total:,.0f} TEU (no route, or serving costs more than the unserved penalty)"]
+    for p in pairs[:SHOW_UNSERVED]:
+        out.append(f"  {p['origin']} → {p['destination']} ({p['direction']}): {p['teu']:,.0f} TEU")
+    if len(pairs) > SHOW_UNSERVED:
+        out.append(f"  ... and {len(pairs) - SHOW_UNSERVED} more (unserved.csv)")
+    return out
+
+
+@main.group()
+def freight() -> None:
+    """Freight consolidation: feeder cities → assembly hubs → gateways → destinations."""
+
+
+@freight.command("solve")
+@click.argument("instance", type=click.Path(path_type=str))
+@click.option("--out", "out", type=click.Path(path_type=str), default=None, help="Run folder (default: results/<instance>-<timestamp>/).")
+@click.option("--time-limit", type=click.FloatRange(min=0, min_open=True), default=None, help="Seconds of HiGHS time per solve (the plan, and today's network).")
+@click.option("--mip-gap", type=click.FloatRange(min=0), default=None, help="Relative MIP gap at which to stop (HiGHS default 1e-4).")
+@click.option("--single-sourcing", is_flag=True, default=False, help="Each city sends each destination's boxes to one hub.")
+@click.option("--max-hubs-per-destination", type=click.IntRange(min=1), default=None, help="At most K hubs run services to each destination.")
+@click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a parameter (repeatable), e.g. demand_scale=1.2, closed_hubs=H1,H2, train_capacity_teu=100.")
+@json_option
+@quiet_option
+@handle_errors
+def solve(instance: str, out: str | None, time_limit: float | None, mip_gap: float | None, single_sourcing: bool, max_hubs_per_destination: int | None, sets: tuple[str, ...], as_json: bool, quiet: bool) -> None:
+    """Solve INSTANCE (a folder) and write the run folder; exit 0 solved, 2 bad input, 3 no feasible plan."""
+    from ..freight.run import solve_instance, write_run
+    from ..instance.load import load_instance
+    from ..instance.overrides import apply_overrides, parse_set
+
+    console = Console(quiet)
+    overrides = parse_set(list(sets))
+    flags = {"single_sourcing": True if single_sourcing else None, "max_hubs_per_destination": max_hubs_per_destination}
+    twice = [k for k, v in flags.items() if v is not None and k in overrides]
+    if twice:
+        raise InputError([Problem("--set", f"given both as --{k.replace('_', '-')} and in --set", column=k) for k in twice], source="overrides")
+    overrides.update({k: v for k, v in flags.items() if v is not None})
+
+    inst = load_instance(instance)
+    s = inst.summary()
+    console.info(
+        f"{inst.name}: {s['cities']} cities, {s['hubs']} hubs, {s['destinations']} destinations, {s['services']} services, "
+        f"{s['demand_pairs']} demand pairs ({s['demand_teu']:,.0f} TEU west, {s['return_teu']:,.0f} TEU return)"
+    )
+    for w in inst.meta.get("warnings", []):
+        console.info(f"warning: {w}")
+    if overrides:
+        inst = apply_overrides(inst, overrides)
+        shown = {k: ",".join(map(str, v)) if isinstance(v, (list, tuple)) else f"{v:g}" if isinstance(v, float) else v for k, v in inst.meta.get("overrides", {}).items()}
+        console.info("overrides: " + ", ".join(f"{k}={v}" for k, v in shown.items()))
+    target = Path(out) if out else default_run_dir(inst.name)
+    result = solve_instance(inst, time_limit=time_limit, mip_gap=mip_gap, console=console)
+    path = write_run(result, target)
+    if not quiet:
+        summary = result.summary
+        status = summary["status"] + (f" (gap {summary['mip_gap']:.2%})" if summary["status"] != "optimal" and summary["mip_gap"] is not None else "")
+        click.echo(f"\n{inst.name}: {status}", err=True)
+        click.echo(kpi_table(summary), err=True)
+        for line in unserved_lines(summary):
+            click.echo(line, err=True)
+        click.echo(f"run folder: {path}", err=True)
+    if as_json:
+        click.echo(dumps(result.summary))

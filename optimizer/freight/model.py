@@ -126,13 +126,13 @@ class FreightModel:
     #: making Pyomo objects (the re-solve of :mod:`optimizer.batch.resolve` reuses a built model)
     recording: list | None = None
 
-
-class StructureChanged(Exception):
-    """Recording found a variable family whose size differs from the built model's."""
-
     @property
     def baseline(self) -> bool:
         return self.data.baseline
+
+
+class StructureChanged(Exception):
+    """Recording found a variable family whose size differs from the built model's."""
 
 
 # ---------------------------------------------------------------------------------------------
