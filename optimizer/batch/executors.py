@@ -159,7 +159,7 @@ class DaskExecutor:
             [base_future] = client.scatter([base], broadcast=True, hash=False)
             for task in tasks:
                 futures[client.submit(fn, task, base_future, pure=False)] = task
-            for fut in as_completed(list(futures)):
+            for fut in as_completed(list(futures), loop=client.loop):
                 task = futures.pop(fut)
                 if fut.status == "error":
                     yield task, fut.exception()
