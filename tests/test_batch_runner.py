@@ -33,7 +33,7 @@ class ProductEngine(Engine):
         bad = [f"options.{k}: unknown option" for k in options if k != "scale"]
         return dict(options), bad
 
-    def check(self, base, overrides):
+    def check(self, base, overrides, options):
         out = {}
         for key, value in overrides.items():
             if key == "x":
@@ -44,7 +44,10 @@ class ProductEngine(Engine):
                 out[key] = str(value)
             else:
                 raise ValueError(f"{key}: unknown parameter")
-        return out, {"x": out.get("x", 1.0), "mode": out.get("mode", "ok")}
+        return out
+
+    def value(self, base, overrides, options, key):
+        return overrides.get(key, {"x": 1.0, "mode": "ok"}[key])
 
     def run(self, task, base):
         mode = task.overrides.get("mode", "ok")

@@ -59,10 +59,6 @@ class Outcome:
     reason: str = ""  # why there is no plan (infeasible, limit, error)
     worker: str = ""
 
-    @property
-    def has_plan(self) -> bool:
-        return self.status in OK_STATUSES and self.summary.get("objective") is not None
-
 
 def worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
@@ -101,9 +97,21 @@ class Engine:
         """Normalised options and the problems found (one message per bad key)."""
         raise NotImplementedError
 
-    def check(self, base: Any, overrides: dict) -> tuple[dict, dict]:
-        """``(normalised overrides, effective parameter values)``; raises InputError or ValueError."""
+    def check(self, base: Any, overrides: dict, options: dict) -> dict:
+        """The normalised overrides of one scenario; raises InputError or ValueError naming what is wrong."""
         raise NotImplementedError
+
+    def value(self, base: Any, overrides: dict, options: dict, key: str) -> Any:
+        """The value parameter ``key`` takes in a scenario (for the summary's parameter columns)."""
+        return overrides.get(key)
+
+    def has_plan(self, summary: dict) -> bool:
+        """Whether a run's summary.json holds a usable result (a plan, a split)."""
+        return summary.get("status") in OK_STATUSES and summary.get("objective") is not None
+
+    def headline(self, summary: dict) -> dict:
+        """The objective, gap and bound columns of the batch summary."""
+        return {k: summary.get(k) for k in ("objective", "mip_gap", "best_bound")}
 
     def run(self, task: Task, base: Any) -> Outcome:
         """Run one scenario in a worker; may raise (``execute`` turns that into an outcome)."""

@@ -70,9 +70,11 @@ class FreightEngine(Engine):
                 problems.append(f"options.{key}: {exc}")
         return out, problems
 
-    def check(self, base: Instance, overrides: dict) -> tuple[dict, dict]:
-        typed = check_overrides(base, overrides)
-        return typed, {**base.params, **typed}
+    def check(self, base: Instance, overrides: dict, options: dict) -> dict:
+        return check_overrides(base, overrides)
+
+    def value(self, base: Instance, overrides: dict, options: dict, key: str):
+        return overrides[key] if key in overrides else base.params.get(key)
 
     def structure_key(self, overrides: dict) -> str:
         return structure_key(overrides)

@@ -103,21 +103,27 @@ def prepare(path: str | Path, engine: Engine | None = None) -> Plan:
     base = engine.load_base(spec.base)
     base_hash = content_hash(spec.base)
     problems: dict[str, list[str]] = {}
-    tasks = []
-    param_keys = spec.override_keys
+    checked = []
     for s in spec.scenarios:
         try:
-            overrides, params = engine.check(base, s.overrides)
+            checked.append((s.name, engine.check(base, s.overrides, options)))
         except InputError as exc:
             problems[s.name] = [p.message if p.column is None else f"{p.column}: {p.message}" for p in exc.problems]
-            continue
         except ValueError as exc:
             problems[s.name] = [str(exc)]
-            continue
-        h = scenario_hash(spec.model, base_hash, options, overrides)
-        shown = {k: params.get(k) for k in param_keys}
-        tasks.append(Task(name=s.name, hash=h, overrides=overrides, options=options, base_key=base_hash, params=shown))
     raise_scenario_problems(spec, problems)
+    param_keys = spec.override_keys
+    tasks = [
+        Task(
+            name=name,
+            hash=scenario_hash(spec.model, base_hash, options, overrides),
+            overrides=overrides,
+            options=options,
+            base_key=base_hash,
+            params={k: engine.value(base, overrides, options, k) for k in param_keys},
+        )
+        for name, overrides in checked
+    ]
     return Plan(spec=spec, engine=engine, base=base, base_hash=base_hash, tasks=tasks, param_keys=param_keys)
 
 
@@ -272,13 +278,8 @@ def summary_row(plan: Plan, task: Task, summary: dict) -> dict:
     row: dict = {"scenario": task.name}
     for key in plan.param_keys:
         row[key if key not in FIXED_COLUMNS else f"set.{key}"] = _cell(task.params.get(key))
-    status = summary.get("status")
+    row.update(status=summary.get("status"), has_plan=plan.engine.has_plan(summary), **plan.engine.headline(summary))
     row.update(
-        status=status,
-        has_plan=status in ("optimal", "time_limit") and summary.get("objective") is not None,
-        objective=summary.get("objective"),
-        mip_gap=summary.get("mip_gap"),
-        best_bound=summary.get("best_bound"),
         seconds=batch.get("seconds"),
         reused=batch.get("reused"),
         reason=summary.get("reason") or "",
@@ -387,7 +388,7 @@ def run_plan(
                 result.ran += 1
                 if outcome.status == "error":
                     bar.note(f"{task.name}: error: {outcome.reason.splitlines()[0] if outcome.reason else ''}")
-                bar.update(failed=not outcome.has_plan)
+                bar.update(failed=not plan.engine.has_plan({**outcome.summary, "status": outcome.status}))
         except KeyboardInterrupt as exc:
             result.interrupted = True
             exc.batch_result = result  # type: ignore[attr-defined]
