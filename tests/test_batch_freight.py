@@ -95,6 +95,18 @@ def test_resolve_equals_a_fresh_solve(tiny_dir, sequence):
     assert cache.reuses >= 2  # most scenarios were re-solved, not rebuilt
 
 
+def test_warm_started_resolve_finds_the_same_optimum(tiny_dir):
+    base = load_instance(tiny_dir)
+    cache = ModelCache(warm_start=True)
+    for scale in (1.0, 1.1, 0.9):
+        inst = apply_overrides(base, {"demand_scale": scale})
+        got = solve_instance(inst, time_limit=30, models=cache)
+        want = solve_instance(inst, time_limit=30)
+        assert got.summary["objective"] == pytest.approx(want.summary["objective"], rel=1e-9)
+        pd.testing.assert_frame_equal(flows(got.tables), flows(want.tables))
+    assert cache.reuses == 4  # plan and baseline, twice
+
+
 def test_resolve_hands_highs_the_arrays_a_fresh_build_compiles(tiny_dir):
     base = load_instance(tiny_dir)
     cache = ModelCache()

@@ -6,7 +6,8 @@ strings as on the command line; they are checked by
 :func:`optimizer.instance.overrides.check_overrides` against the loaded base before anything
 runs. ``options``: ``time_limit`` (seconds per solve, > 0), ``mip_gap`` (relative, in [0, 1)),
 ``reuse`` (default true: a worker re-solves the model it built for an earlier scenario,
-:mod:`optimizer.batch.resolve`; false builds every scenario afresh).
+:mod:`optimizer.batch.resolve`; false builds every scenario afresh), ``warm_start`` (default
+false: start HiGHS from the previous scenario's solution when re-solving).
 
 Each scenario's run folder holds the files of ``optimizer freight solve``: the tables, the HiGHS
 logs and summary.json. A scenario without a feasible plan (infeasible, or no plan within the time
@@ -34,12 +35,13 @@ BASELINE_KPIS = ("total_cost", "cost_per_teu", "trains", "unserved_teu")
 _local = threading.local()  # per worker thread: base key -> ModelCache
 
 
-def model_cache(base_key: str) -> ModelCache:
+def model_cache(base_key: str, warm_start: bool) -> ModelCache:
     """This thread's model cache for the base ``base_key`` (a new base drops the old models)."""
     caches = getattr(_local, "caches", None)
-    if caches is None or base_key not in caches:
-        caches = _local.caches = {base_key: ModelCache()}
-    return caches[base_key]
+    key = (base_key, warm_start)
+    if caches is None or key not in caches:
+        caches = _local.caches = {key: ModelCache(warm_start=warm_start)}
+    return caches[key]
 
 
 class FreightEngine(Engine):
@@ -48,6 +50,7 @@ class FreightEngine(Engine):
         "time_limit": ("seconds of HiGHS time per solve (optimised plan and baseline each)", None),
         "mip_gap": ("relative MIP gap at which HiGHS stops", None),
         "reuse": ("re-solve models built for earlier scenarios (false: build each scenario afresh)", True),
+        "warm_start": ("start HiGHS from the previous scenario's solution when re-solving", False),
     }
 
     def load_base(self, path: Path) -> Instance:
@@ -62,7 +65,7 @@ class FreightEngine(Engine):
                     out[key] = None if value is None else _positive(parse_number(value))
                 elif key == "mip_gap":
                     out[key] = None if value is None else _fraction(parse_number(value))
-                elif key == "reuse":
+                elif key in ("reuse", "warm_start"):
                     out[key] = parse_bool(value)
                 else:
                     problems.append(f"options.{key}: unknown option (freight options: {', '.join(self.OPTIONS)})")
@@ -81,8 +84,8 @@ class FreightEngine(Engine):
 
     def run(self, task: Task, base: Instance) -> Outcome:
         instance = apply_overrides(base, task.overrides)
-        models = model_cache(task.base_key) if task.options.get("reuse", True) else None
         opts = task.options
+        models = model_cache(task.base_key, bool(opts.get("warm_start"))) if opts.get("reuse", True) else None
         try:
             result = solve_instance(instance, time_limit=opts.get("time_limit"), mip_gap=opts.get("mip_gap"), models=models)
         except InfeasibleError as exc:

@@ -13,8 +13,10 @@ models with their compiled arrays, and for a new scenario:
 3. if every variable family and every constraint has the same size and shape as when the model
    was built, writes those numbers into a copy of the compiled arrays (row and column positions
    are looked up by Pyomo object, so the new rows may even touch other variables) and hands it
-   to HiGHS with ``HighsSolver.solve(compiled=...)``, warm-started from the previous scenario's
-   solution;
+   to HiGHS with ``HighsSolver.solve(compiled=...)`` (optionally warm-started from the previous
+   scenario's solution: ``warm_start``; off by default, since on instances/landbridge HiGHS solves
+   at the root node and a start only costs time, and without one HiGHS gets exactly what a fresh
+   build gives it and returns exactly the same solution);
 4. otherwise (the structure changed) builds the model anew and keeps it too.
 
 The arrays HiGHS receives are exactly those a fresh build would compile (the tests compare them
@@ -107,8 +109,9 @@ class Built:
 class ModelCache:
     """The freight models one worker (thread) has built, newest first; at most ``size`` per plan kind."""
 
-    def __init__(self, size: int = 3) -> None:
+    def __init__(self, size: int = 3, *, warm_start: bool = False) -> None:
         self.size = size
+        self.warm_start = warm_start
         self.entries: dict[bool, OrderedDict[int, Built]] = {False: OrderedDict(), True: OrderedDict()}
         self.builds = 0
         self.reuses = 0
@@ -135,7 +138,8 @@ class ModelCache:
             except StructureChanged:
                 continue
             fm.build_seconds = time.perf_counter() - t0
-            solver.continue_from(built.solver)
+            if self.warm_start:
+                solver.continue_from(built.solver)
             res = solver.solve(fm.model, compiled=comp)
             if res.status == "infeasible":  # explain it on a consistent model
                 break
