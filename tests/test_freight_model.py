@@ -319,3 +319,42 @@ def test_model_sizes_stay_sparse():
     # 3 demand rows + 3 train-capacity rows; 3 x + 3 u + 3 n columns
     assert r.summary["sizes"]["constraints"] == 6 and r.summary["sizes"]["variables"] == 9
     assert r.summary["objective"] == pytest.approx(300_000 + 3_000)
+
+
+def test_max_open_hubs():
+    # The duplication instance (far legs 2,000) with at most one hub open in total instead of K:
+    # the same answer, one hub for both cities: 200,000 + 8,200 + 164,000 = 372,200.
+    legs = [leg("A", "H1", 100), leg("A", "H2", 2000), leg("B", "H1", 2000), leg("B", "H2", 100)]
+    demand = [{"origin": "A", "destination": "D", "teu": 82}, {"origin": "B", "destination": "D", "teu": 82}]
+    r = solve(two_hubs(demand=demand, legs=legs, max_open_hubs=1))
+    assert r.summary["objective"] == pytest.approx(372_200)
+    assert r.summary["kpis"]["hubs_open"] == 1
+
+
+def test_status_quo_minimum_trains_beyond_the_gateway():
+    # Today S1 and S2 both run with at least 2 trains a year each (no count given) through G,
+    # which clears 3: 2 + 2 > 3, whatever the boxes do.
+    services = [
+        {"service_id": "S1", "hub_id": "H1", "destination_id": "D", "cost_per_train": 100_000, "min_trains": 2},
+        {"service_id": "S2", "hub_id": "H2", "destination_id": "D", "cost_per_train": 100_000, "min_trains": 2},
+    ]
+    inst = two_hubs(
+        demand=[{"origin": "A", "destination": "D", "teu": 41}],
+        legs=NEAR_FAR,
+        services=services,
+        gateways=[{"gateway_id": "G", "capacity_trains": 3}],
+        status_quo=[{"service_id": "S1"}, {"service_id": "S2"}],
+    )
+    with pytest.raises(InfeasibleError) as err:
+        solve(inst)
+    reasons = err.value.reasons
+    assert any(r.startswith("gateway G clears at most 3 trains a year (services through it: S1, S2)") for r in reasons)
+    assert "service S1 runs today, so at least its min_trains 2 a year" in reasons
+    assert "service S2 runs today, so at least its min_trains 2 a year" in reasons
+
+
+def test_no_demand_is_an_empty_plan():
+    inst = two_hubs(demand=[{"origin": "A", "destination": "D", "teu": 0}], legs=NEAR_FAR)
+    r = solve(inst)
+    assert r.status == "optimal" and r.summary["objective"] == pytest.approx(0.0)
+    assert r.summary["kpis"]["services_open"] == 0 and len(r.tables["flows"]) == 0

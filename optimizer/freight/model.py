@@ -61,7 +61,7 @@ import numpy as np
 import pandas as pd
 from pyomo.common.gc_manager import PauseGC
 from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
-from pyomo.core.expr.relational_expr import EqualityExpression, InequalityExpression, RangedExpression
+from pyomo.core.expr.relational_expr import EqualityExpression, InequalityExpression
 from pyomo.environ import (
     Binary,
     ConcreteModel,
@@ -398,8 +398,9 @@ def _expr(terms) -> LinearExpression:
 def _add_rows(fm: FreightModel, name: str, rows: list, keys: list) -> None:
     """Add ``Constraint`` ``name`` over ``range(len(rows))``; a row is (lower, terms, upper).
 
-    ``lower`` or ``upper`` may be None; equal bounds give an equality. ``keys`` (one per row)
-    let :func:`explain` name what a row stands for.
+    A row is ``terms <= upper`` (``lower`` None) or ``terms == upper`` (``lower == upper``): every
+    family is written in one of these two forms. ``keys`` (one per row) let :func:`explain` name
+    what a row stands for.
     """
     if not rows:
         return
@@ -410,14 +411,7 @@ def _add_rows(fm: FreightModel, name: str, rows: list, keys: list) -> None:
     built = []
     for lo, terms, hi in rows:  # relational expressions made directly: twice as fast as (lo, e, hi) tuples
         e = _expr(terms)
-        if lo is None:
-            built.append(InequalityExpression((e, hi), False))
-        elif hi is None:
-            built.append(InequalityExpression((lo, e), False))
-        elif lo == hi:
-            built.append(EqualityExpression((e, hi)))
-        else:
-            built.append(RangedExpression((lo, e, hi), False))
+        built.append(InequalityExpression((e, hi), False) if lo is None else EqualityExpression((e, hi)))
     fm.model.add_component(name, Constraint(range(len(built)), rule=lambda _m, i: built[i]))
     fm.row_keys[name] = keys
 
@@ -847,9 +841,15 @@ _NAME = re.compile(r"^(?:bounds of )?(\w+)\[(\d+)\]$")
 
 
 def explain(fm: FreightModel, names: list[str]) -> list[str]:
-    """Plain-word reasons for the constraint names of an IIS (:func:`optimizer.solve.conflicting_constraints`)."""
+    """Plain-word reasons for the constraint names of an IIS (:func:`optimizer.solve.conflicting_constraints`).
+
+    The optimised plan is always feasible (any box may stay unserved, any service closed), so a
+    conflict comes from today's network: services forced to run (their minimum, or today's train
+    count) through a gateway that cannot clear that many trains. Those two kinds are worded; any
+    other constraint is named by its family and key.
+    """
     data = fm.data
-    s, hubs = data.services, data.hubs
+    s = data.services
     n_pos = list(fm.n)
     out: list[str] = []
     for name in names:
@@ -858,39 +858,18 @@ def explain(fm: FreightModel, names: list[str]) -> list[str]:
             out.append(name)
             continue
         comp, idx = match.group(1), int(match.group(2))
-        bound = name.startswith("bounds of ")
-        if bound and comp == "n":
-            r = n_pos[idx]
-            out.append(_train_bounds(s.iloc[r], data.baseline))
+        if name.startswith("bounds of ") and comp == "n":
+            row = s.iloc[n_pos[idx]]
+            if np.isnan(row["fixed_trains"]):
+                out.append(f"service {row['service_id']} runs today, so at least its min_trains {row['min']:g} a year")
+            else:
+                out.append(f"service {row['service_id']} runs {row['fixed_trains']:g} trains a year today (status_quo.csv)")
             continue
         key = fm.row_keys.get(comp, [None] * (idx + 1))[idx]
         if comp == "gateway_capacity":
             V = float(data.gateways.set_index("gateway_id").loc[key, "V"])
             sv = ", ".join(s.loc[s["gateway_id"] == key, "service_id"].tolist())
             out.append(f"gateway {key} clears at most {V:g} trains a year (services through it: {sv})")
-        elif comp in ("min_trains", "max_trains"):
-            row = s.iloc[key]
-            word = "at least" if comp == "min_trains" else "at most"
-            lim = row["min"] if comp == "min_trains" else row["max"]
-            out.append(f"service {row['service_id']} must run {word} {lim:g} trains a year if it runs at all")
-        elif comp == "hub_capacity":
-            row = hubs.iloc[key]
-            out.append(f"hub {row['hub_id']} handles at most {row['U']:g} TEU a year")
-        elif comp in ("train_capacity", "train_capacity_east"):
-            row = s.iloc[key]
-            out.append(f"service {row['service_id']}: {row['kappa']:g} TEU per train")
-        elif comp == "duplication_limit":
-            out.append(f"at most {data.K[key]:g} hubs may serve destination {key}")
-        elif comp == "max_open_hubs":
-            out.append(f"at most {data.max_open_hubs} hubs may be open")
         else:
-            out.append(name)
+            out.append(f"{comp.replace('_', ' ')} ({key})")
     return out
-
-
-def _train_bounds(row: pd.Series, baseline: bool) -> str:
-    if baseline and not np.isnan(row["fixed_trains"]):
-        return f"service {row['service_id']} runs {row['fixed_trains']:g} trains a year today (status_quo.csv)"
-    if baseline:
-        return f"service {row['service_id']} runs today, so at least its min_trains {row['min']:g} a year"
-    return f"service {row['service_id']}: at most {row['max']:g} trains a year"
