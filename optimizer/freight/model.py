@@ -1,9 +1,10 @@
 r"""The freight consolidation MIP: feeder city → assembly hub → border gateway → destination.
 
 :func:`build_model` turns an :class:`~optimizer.instance.data.Instance` into a Pyomo model in two
-steps: :func:`prepare` computes the sparse index sets and every coefficient with pandas (no
-Pyomo), then one ``add_<family>`` function per constraint family adds its rows. Each function's
-docstring holds its math with the domain it ranges over.
+steps: :func:`prepare` computes the sparse index sets and every coefficient with numpy (integer
+codes and joins, no Pyomo), then one ``add_<family>`` function per constraint family adds its
+rows (:func:`populate` lists them in order). Each function's docstring holds its math with the
+domain it ranges over.
 
 Symbols and code names
 ----------------------
@@ -13,13 +14,14 @@ symbol                      meaning                         code
 :math:`P`                   westbound pairs, q > 0          ``data.pairs`` (origin, destination, q)
 :math:`P'`                  eastbound pairs, q' > 0         ``data.rpairs``
 :math:`R`                   trunk services in the model     ``data.services`` (row = service)
-:math:`h(r), d(r), b(r)`    hub, destination, gateway of r  ``services.hub``, ``.destination``, ``.gateway``
-:math:`A`                   westbound routes (c, r)         ``data.west`` (pair, svc, f, eta, ...)
+:math:`h(r), d(r), b(r)`    hub, destination, gateway of r  ``services.hub_id``, ``.destination_id``, ``.gateway_id``
+:math:`A`                   westbound routes (c, r)         ``data.west`` (pair, svc, hub, q, f, eta, km, rail)
 :math:`A'`                  eastbound routes (c, r)         ``data.east``
 :math:`x_{cr}, x'_{cr}`     TEU on a route (west / east)    ``m.x[i]``, ``m.xr[i]`` (i = row of west/east)
 :math:`u_{cd}, u'_{cd}`     unserved TEU                    ``m.u[p]``, ``m.ur[p]``
 :math:`n_r`                 trains per year (round trips)   ``m.n[j]`` (j = row of services with a train count)
 :math:`y_r`                 service open                    ``m.y[j]``
+:math:`R_{hd}`              services of hub h to d          ``data.groups`` (one row per (h, d)), ``services.group``
 :math:`v_{hd}`              hub h runs services to d        ``m.v[g]`` (only for (h, d) with several gateways)
 :math:`w_h`                 hub open                        ``m.w[j]``
 :math:`z_{chd}`             single-sourcing choice          ``m.z[k]``
@@ -47,7 +49,11 @@ How this improves on the reference formulation (``shared/design/freight-model.md
   could carry (:func:`prepare`), which keeps big-M rows tight.
 * Strong linking is disaggregated where it tightens the bound (westbound routes to :math:`y_r`,
   else to :math:`w_h`) and aggregated where it only needs to be valid (eastbound routes;
-  :math:`y_r \le w_h` carries the hub link through the service).
+  :math:`y_r \le w_h` carries the hub link through the service). A pair's routes through one
+  hub over several gateways are linked together to :math:`v_{hd}` (or :math:`w_h`), which the
+  per-route rows alone leave loose (:func:`add_group_linking`).
+* A duplication limit that cannot bind (no more hubs could serve d than :math:`K_d`) is dropped
+  with its variables.
 """
 
 from __future__ import annotations
@@ -82,7 +88,7 @@ DAYS_TOL = 1e-9
 
 @dataclass
 class ModelData:
-    """Sparse index sets and coefficients of one freight model (plain pandas, no Pyomo).
+    """Sparse index sets and coefficients of one freight model (pandas tables, no Pyomo).
 
     Row positions are the indices of the Pyomo components: ``data.west`` row i is ``m.x[i]``,
     ``data.services`` row j is service j, and so on.
@@ -100,8 +106,7 @@ class ModelData:
     groups: pd.DataFrame  # hub (row of hubs), destination_id, size (services of one hub to one destination)
     west: pd.DataFrame  # pair (row of pairs), svc (row of services), hub (row of hubs), q, f, eta, km, rail
     east: pd.DataFrame  # the same, eastbound (pair is a row of rpairs)
-    K: dict[str, float]  # finite duplication limits per destination (optimised plan only)
-    notes: list[str] = field(default_factory=list)
+    K: dict[str, float]  # duplication limits that can bind, per destination (optimised plan only)
 
 
 @dataclass
