@@ -25,6 +25,7 @@ from optimizer.report import detect_kind, write_comparison, write_report
 from optimizer.report.basemap import load_basemap
 from optimizer.report.charts import _axis
 from optimizer.report.fmt import NBSP, Unit, change, compact, number, percent
+from optimizer.report.freight import KPIS
 from optimizer.report.netmap import Projection
 from optimizer.results import RunFolder
 
@@ -323,22 +324,32 @@ def test_freight_report_without_status_quo(tmp_path):
 
 
 def test_the_bundled_landbridge_run(tmp_path):
-    """Solve instances/landbridge for real and check its report draws every open hub and service."""
+    """`freight solve instances/landbridge` writes its report: every open hub and service is drawn."""
     out = tmp_path / "landbridge"
     result = CliRunner().invoke(main, ["freight", "solve", str(REPO / "instances" / "landbridge"), "--out", str(out), "--quiet"])
-    if "No such command" in result.output:
-        pytest.skip("`optimizer freight solve` is not available yet")
     assert result.exit_code == 0, result.output
-    html = write_report(out).read_text(encoding="utf-8")
+    html = (out / "report.html").read_text(encoding="utf-8")
     assert_self_contained(html)
     services, hubs = pd.read_csv(out / "services.csv"), pd.read_csv(out / "hubs.csv")
-    for plan in services["plan"].unique():
+    for plan in ("baseline", "optimised"):
         drawn = plan_group(html, plan)
         for sid in services[(services["plan"] == plan) & services["open"].astype(str).isin(["True", "1"])]["service_id"]:
             assert f'data-ref="service:{sid}"' in drawn, (plan, sid)
         for hub in hubs[hubs["plan"] == plan]["hub_id"]:
             assert f'data-node="hub:{hub}"' in drawn, (plan, hub)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    page = squash(html)
+    for key, label, unit, _ in KPIS:
+        if summary["kpis"].get(key) is not None:
+            assert f"<td>{label}</td><td>{unit.label}</td><td class=\"num\">{squash(unit(summary['baseline']['kpis'][key]))}" in page
+    assert "西安" in html and "阿拉山口" in html
     assert png_size(out / "map.png")[0] > 1000
+
+
+def test_freight_solve_no_report(tiny_dir, tmp_path):
+    r = CliRunner().invoke(main, ["freight", "solve", str(tiny_dir), "--out", str(tmp_path / "a"), "-q", "--no-report"])
+    assert r.exit_code == 0, r.output
+    assert (tmp_path / "a" / "summary.json").is_file() and not (tmp_path / "a" / "report.html").exists()
 
 
 # ------------------------------------------------------------------------------------------ enclave
@@ -402,10 +413,11 @@ def test_batch_of_enclave_rules_compares_them(tmp_path, enclave_runs):
     for rule, path in enclave_runs.items():
         shutil.copytree(path, out / "runs" / rule)
         s = json.loads((path / "summary.json").read_text())
-        rows.append({"scenario": rule, "rule": rule, "status": s["status"], "has_plan": True, "objective": None})
+        rows.append({"scenario": rule, "rule": rule, "status": s["status"], "has_plan": True, "objective": None,
+                     **{f"npv.{p}": v for p, v in s["npv"].items()}})
     pd.DataFrame(rows).to_csv(out / "summary.csv", index=False)
     html = write_report(out).read_text(encoding="utf-8")
-    assert "Rules side by side" in html and "Against rule" in html
+    assert "Rules side by side" in html and "Against rule" in html and "npv origin against rule" in html
 
 
 # ------------------------------------------------------------------------------------------ kinds, errors, CLI
@@ -462,3 +474,21 @@ def test_share_enclave_writes_its_report_unless_told_not_to(tmp_path):
     r = CliRunner().invoke(main, ["share", "enclave", str(case), "--rule", "nash", "--out", str(tmp_path / "b"), "-q",
                                   "--no-report"])
     assert r.exit_code == 0 and not (tmp_path / "b" / "report.html").exists()
+
+
+def test_batch_of_the_bth_negotiation_writes_its_report(tmp_path):
+    """The bundled enclave sweep: its report plots the three swept keys and sets the five rules side by side."""
+    spec = REPO / "instances" / "scenarios" / "bth-negotiation.yaml"
+    r = CliRunner().invoke(main, ["batch", str(spec), "--out", str(tmp_path / "b"), "-w", "1", "-q"])
+    assert r.exit_code == 0, r.output
+    html = squash((tmp_path / "b" / "report.html").read_text(encoding="utf-8"))
+    assert_self_contained(html)
+    for key in ("rule", "discount_rate", "revenue_scale"):
+        assert f"<h2>Against {key}</h2>" in html
+    assert "Against constraints.origin_cap.amount" not in html  # a named scenario, not a sweep
+    table_ = html[html.index("<h2>Rules side by side</h2>"):html.index("<h2>Shares by year under each rule</h2>")]
+    for rule in ("fixed", "proportional", "nash", "kalai-smorodinsky", "egalitarian"):
+        assert f"<tr><td>{rule}</td>" in table_
+    assert "npv beijing against discount_rate" in html
+    r = CliRunner().invoke(main, ["batch", str(spec), "--out", str(tmp_path / "c"), "-w", "1", "-q", "--no-report"])
+    assert r.exit_code == 0 and not (tmp_path / "c" / "report.html").exists()

@@ -9,7 +9,9 @@ import click
 
 from ..batch.runner import make_executor, output_dir, prepare, run_plan
 from . import main
+from ..console import Console
 from .common import handle_errors, quiet_option
+from .report_cmd import report_option, write_run_report
 
 
 @main.command("batch")
@@ -19,8 +21,9 @@ from .common import handle_errors, quiet_option
 @click.option("--out", "-o", type=click.Path(path_type=str), default=None, help="Output folder [default: results/<file stem>-<timestamp>; with --resume the newest such folder].")
 @click.option("--resume", is_flag=True, help="Keep the scenarios already finished in the output folder; run the rest.")
 @quiet_option
+@report_option
 @handle_errors
-def batch(scenarios: str, workers: int | None, scheduler: str | None, out: str | None, resume: bool, quiet: bool) -> None:
+def batch(scenarios: str, workers: int | None, scheduler: str | None, out: str | None, resume: bool, quiet: bool, report: bool) -> None:
     """Run every scenario of SCENARIOS.yaml and write one run folder each plus summary.csv/.parquet.
 
     \b
@@ -51,6 +54,7 @@ def batch(scenarios: str, workers: int | None, scheduler: str | None, out: str |
     counts = ", ".join(f"{n} {s}" for s, n in sorted(result.statuses.items()))
     kept = f" ({result.kept} kept from an earlier run)" if result.kept else ""
     say(f"done: {counts}{kept}; summary: {os.path.join(out_dir, 'summary.csv')}")
+    write_run_report(out_dir, report, Console(quiet))
     if result.failed:
         say("some scenarios failed: see the reason column of summary.csv and runs/<scenario>/error.txt")
     if result.exit_code:

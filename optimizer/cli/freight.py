@@ -11,6 +11,7 @@ from ..errors import InputError, Problem
 from ..results import default_run_dir, dumps
 from . import main
 from .common import handle_errors, json_option, quiet_option
+from .report_cmd import report_option, write_run_report
 
 #: (label, KPI key, format) of the console table
 KPI_ROWS = (
@@ -86,8 +87,9 @@ def freight() -> None:
 @click.option("--set", "sets", multiple=True, metavar="KEY=VALUE", help="Override a parameter (repeatable), e.g. demand_scale=1.2, closed_hubs=H1,H2, train_capacity_teu=100.")
 @json_option
 @quiet_option
+@report_option
 @handle_errors
-def solve(instance: str, out: str | None, time_limit: float | None, mip_gap: float | None, single_sourcing: bool, max_hubs_per_destination: int | None, sets: tuple[str, ...], as_json: bool, quiet: bool) -> None:
+def solve(instance: str, out: str | None, time_limit: float | None, mip_gap: float | None, single_sourcing: bool, max_hubs_per_destination: int | None, sets: tuple[str, ...], as_json: bool, quiet: bool, report: bool) -> None:
     """Solve INSTANCE (a folder) and write the run folder; exit 0 solved, 2 bad input, 3 no feasible plan."""
     from ..freight.run import solve_instance, write_run
     from ..instance.load import load_instance
@@ -116,6 +118,7 @@ def solve(instance: str, out: str | None, time_limit: float | None, mip_gap: flo
     target = Path(out) if out else default_run_dir(inst.name)
     result = solve_instance(inst, time_limit=time_limit, mip_gap=mip_gap, console=console)
     path = write_run(result, target)
+    write_run_report(path, report, console)
     if not quiet:
         summary = result.summary
         status = summary["status"] + (f" (gap {summary['mip_gap']:.2%})" if summary["status"] != "optimal" and summary["mip_gap"] is not None else "")

@@ -1,17 +1,20 @@
 """The report of a batch folder: objective and KPIs against each swept parameter, failures, all scenarios.
 
-Reads ``OUT/summary.csv`` (one row per scenario) and, when present, ``OUT/batch.json`` (the scenarios and
-what each sets). Parameters are the keys scenarios set; a parameter is *swept* when it takes more than one
-value. For each swept parameter, every chart has one line per combination of the other swept parameters.
+Reads ``OUT/summary.csv`` (one row per scenario) and, when present, ``OUT/batch.json`` (the scenarios, what
+each sets, and the scenario file whose ``sweep`` names the swept keys). For each swept parameter, every chart
+has one line per combination of the other swept parameters, over the sweep's scenarios (named scenarios are
+listed, not plotted). A batch of enclave rules also gets the rules side by side.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from . import charts
 from .fmt import compact, is_number, number, percent
@@ -21,39 +24,77 @@ from .runs import ENCLAVE, detect_kind, read_csv, status_html
 #: columns of summary.csv that describe the run rather than a parameter or a KPI
 RUN_COLUMNS = ("scenario", "name", "status", "has_plan", "objective", "mip_gap", "gap", "best_bound", "seconds",
                "reused", "reason")
-#: KPI names shown first when present (a column matches when its last dotted part is the name)
-PREFERRED_KPIS = ("total_cost", "cost_per_teu", "trains", "avg_load_factor", "unserved_teu", "co2_t", "npv", "gain")
+#: KPI columns shown first when present: exact names, then prefixes (one column per party)
+PREFERRED_KPIS = ("kpis.total_cost", "kpis.cost_per_teu", "kpis.trains", "kpis.avg_load_factor", "kpis.unserved_teu",
+                  "kpis.co2_t", "total_cost", "trains", "avg_load_factor")
+PREFERRED_PREFIXES = ("npv.", "gain.")
 MAX_KPIS = 4
 MAX_ROWS = 300
 OK = ("optimal", "time_limit", "evaluated")
 
 
-def _param_keys(out_dir: Path, df: pd.DataFrame) -> list[str]:
-    """Parameters: what batch.json says scenarios set, else the columns between ``scenario`` and ``status``."""
-    meta = out_dir / "batch.json"
-    keys: list[str] = []
-    if meta.is_file():
-        try:
-            for sc in json.loads(meta.read_text(encoding="utf-8")).get("scenarios", []):
-                keys += [k for k in (sc.get("set") or {}) if k not in keys]
-        except (json.JSONDecodeError, AttributeError):
-            keys = []
+@dataclass
+class Layout:
+    """What the batch varied: every parameter set, the swept ones, and the named (not swept) scenarios."""
+
+    params: list[str]
+    swept: list[str]
+    named: set[str]
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _scenario_file(meta: dict) -> dict:
+    """The scenario file named in batch.json, when it can still be read (it holds the sweep keys)."""
+    try:
+        doc = yaml.safe_load(Path(meta["scenario_file"]).read_text(encoding="utf-8"))
+    except (KeyError, TypeError, OSError, yaml.YAMLError):
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
+def layout(out_dir: Path, df: pd.DataFrame) -> Layout:
+    """Parameters from batch.json (what scenarios set) or the summary columns between ``scenario`` and
+    ``status``; swept keys from batch.json or the scenario file's ``sweep``, else every parameter that
+    takes more than one value."""
+    meta = _read_json(out_dir / "batch.json")
     cols = list(df.columns)
+    keys: list[str] = []
+    for sc in meta.get("scenarios") or []:
+        keys += [k for k in (sc.get("set") or {}) if k not in keys]
     if keys:
-        return [k if k in cols else f"set.{k}" for k in keys if k in cols or f"set.{k}" in cols]
-    if "scenario" in cols and "status" in cols and cols.index("status") > cols.index("scenario"):
-        return cols[cols.index("scenario") + 1: cols.index("status")]
-    return []
+        params = [k if k in cols else f"set.{k}" for k in keys if k in cols or f"set.{k}" in cols]
+    elif "scenario" in cols and "status" in cols and cols.index("status") > cols.index("scenario"):
+        params = cols[cols.index("scenario") + 1: cols.index("status")]
+    else:
+        params = []
+    doc = _scenario_file(meta)
+    sweep = meta.get("sweep_keys") or list((doc.get("sweep") or {}) if isinstance(doc.get("sweep"), dict) else [])
+    named = {str(sc.get("name")) for sc in doc.get("scenarios") or [] if isinstance(sc, dict)}
+    named |= {str(sc.get("name")) for sc in meta.get("scenarios") or [] if sc.get("origin") not in (None, "sweep")}
+    swept = [p for p in params if p in sweep or p.removeprefix("set.") in sweep]
+    if not swept:
+        swept = [p for p in params if df[p].map(_label).nunique() > 1]
+        named = set()
+    return Layout(params, swept, named)
 
 
 def _kpi_columns(df: pd.DataFrame, params: list[str]) -> list[str]:
-    numeric = [c for c in df.columns if c not in RUN_COLUMNS and c not in params
-               and pd.to_numeric(df[c], errors="coerce").notna().any() and df[c].dtype != bool]
-    preferred = [c for name in PREFERRED_KPIS for c in numeric if c.split(".")[-1] == name or c.split(".")[-2:-1] == [name]]
-    rest = [c for c in numeric if c not in preferred]
-    objective = pd.to_numeric(df["objective"], errors="coerce") if "objective" in df.columns else None
-    chosen = [c for c in dict.fromkeys(preferred + rest)
-              if objective is None or not pd.to_numeric(df[c], errors="coerce").equals(objective)]
+    """Up to MAX_KPIS numeric result columns that vary: preferred ones first, never the objective again."""
+    ok = df[df["_ok"]]
+    numeric = [c for c in df.columns if c not in RUN_COLUMNS and c not in params and not c.startswith("_")
+               and df[c].dtype != bool and pd.to_numeric(ok[c], errors="coerce").nunique() > 1]
+    preferred = [c for c in PREFERRED_KPIS if c in numeric]
+    preferred += [c for p in PREFERRED_PREFIXES for c in numeric if c.startswith(p)]
+    objective = pd.to_numeric(ok["objective"], errors="coerce") if "objective" in ok.columns else None
+    chosen = [c for c in dict.fromkeys(preferred or numeric)
+              if objective is None or not pd.to_numeric(ok[c], errors="coerce").equals(objective)]
     return chosen[:MAX_KPIS]
 
 
@@ -76,8 +117,8 @@ def _label(v) -> str:
 
 
 def _title(column: str) -> str:
-    """``kpis.total_cost`` → ``total cost``."""
-    return column.split(".")[-1].replace("_", " ")
+    """``kpis.total_cost`` → ``total cost``, ``npv.beijing`` → ``npv beijing``."""
+    return column.removeprefix("kpis.").replace(".", " ").replace("_", " ")
 
 
 def _x_axis(values: pd.Series) -> tuple[list, list[float], Callable]:
@@ -141,19 +182,27 @@ def _failures(out_dir: Path, df: pd.DataFrame) -> str:
     return table(["Scenario", "Status", "Reason"], rows)
 
 
-def _enclave_comparison(out_dir: Path, df: pd.DataFrame) -> list[tuple[str, str]]:
+def _enclave_comparison(out_dir: Path, df: pd.DataFrame, params: list[str]) -> list[tuple[str, str]]:
+    """When the batch ran several rules: the rules side by side, where every other parameter is equal.
+
+    Of the groups of scenarios with equal non-rule parameters, the one with the most rules is shown.
+    """
     from .enclave import comparison_sections, load
 
-    dirs = [out_dir / "runs" / str(s) for s in df.loc[df["_ok"], "scenario"]]
-    dirs = [d for d in dirs if (d / "summary.json").is_file()]
-    if not dirs or len(dirs) > 12:
+    rule = next((p for p in params if p.removeprefix("set.") == "rule"), None)
+    ok = df[df["_ok"] & df["scenario"].map(lambda s: (out_dir / "runs" / str(s) / "summary.json").is_file())]
+    if rule is None or ok.empty:
         return []
-    try:
-        if detect_kind(dirs[0]) != ENCLAVE:
-            return []
-    except Exception:  # noqa: BLE001 - an unreadable run folder only removes this optional section
+    others = [p for p in params if p != rule]
+    keyed = ok.assign(_key=ok[others].map(_label).agg(" ".join, axis=1) if others else "")
+    best = max(keyed.groupby("_key", sort=False), key=lambda kv: kv[1][rule].nunique())[1]
+    best = best.drop_duplicates(rule)
+    if len(best) < 2 or detect_kind(out_dir / "runs" / str(best["scenario"].iloc[0])) != ENCLAVE:
         return []
-    return comparison_sections([load(d) for d in dirs])
+    at = ", ".join(f"{p}={_label(best[p].iloc[0])}" for p in others)
+    sections = comparison_sections([load(out_dir / "runs" / str(s)) for s in best["scenario"]])
+    note = f'<p class="note">Scenarios {esc(", ".join(map(str, best["scenario"])))}' + (f" (all at {esc(at)})" if at else "") + ".</p>"
+    return [(heading, (note if i == 0 else "") + html) for i, (heading, html) in enumerate(sections)]
 
 
 def render(out_dir: Path) -> str:
@@ -165,9 +214,9 @@ def render(out_dir: Path) -> str:
     has_plan = df["has_plan"].astype(str).str.lower().isin(("true", "1")) if "has_plan" in df.columns else None
     status_ok = df.get("status", pd.Series(["optimal"] * len(df))).astype(str).isin(OK)
     df["_ok"] = has_plan if has_plan is not None else status_ok
-    params = _param_keys(out_dir, df)
-    swept = [p for p in params if df[p].map(_label).nunique() > 1]
-    ycols = [c for c in ["objective"] + _kpi_columns(df, params) if c in df.columns]
+    lay = layout(out_dir, df)
+    objective = pd.to_numeric(df.loc[df["_ok"], "objective"], errors="coerce") if "objective" in df.columns else None
+    ycols = (["objective"] if objective is not None and objective.notna().any() else []) + _kpi_columns(df, lay.params)
     n, n_ok = len(df), int(df["_ok"].sum())
     page = Page(f"Batch – {out_dir.resolve().name}")
     page.subtitle.append(esc(f"{n} scenarios · {n_ok} with a plan · {n - n_ok} without"))
@@ -176,14 +225,17 @@ def render(out_dir: Path) -> str:
         lo, hi = obj.idxmin(), obj.idxmax()
         page.story = (f"Objective from <b>{esc(compact(obj[lo]))}</b> ({esc(df.at[lo, 'scenario'])}) to "
                       f"<b>{esc(compact(obj[hi]))}</b> ({esc(df.at[hi, 'scenario'])}).")
-    if not swept:
-        page.add("Parameters", '<p class="note">No parameter takes more than one value, so there is nothing to plot.</p>')
-    for p in swept:
-        page.add(f"Against {p}", _sweep_section(df, p, swept, ycols), anchor=f"sweep-{p}")
-    for heading, html in _enclave_comparison(out_dir, df):
+    sweep_rows = df[~df["scenario"].astype(str).isin(lay.named)]
+    if not lay.swept or not ycols:
+        page.add("Parameters", '<p class="note">Nothing to plot: no parameter takes more than one value, '
+                               "or no scenario has a numeric result.</p>")
+    else:
+        for p in lay.swept:
+            page.add(f"Against {p}", _sweep_section(sweep_rows, p, lay.swept, ycols), anchor=f"sweep-{p}")
+    for heading, html in _enclave_comparison(out_dir, df, lay.params):
         page.add(heading, html)
     page.add(f"Failures ({n - n_ok})", _failures(out_dir, df), anchor="failures")
-    page.add("All scenarios", _scenario_table(out_dir, df, params, [c for c in ycols if c != "objective"]),
+    page.add("All scenarios", _scenario_table(out_dir, df, lay.params, [c for c in ycols if c != "objective"]),
              anchor="scenarios")
     return page.render()
 

@@ -219,6 +219,8 @@ def lines(
     x0, x1 = (min(xs), max(xs)) if len(xs) else (0.0, 1.0)
     if x1 == x0:
         x0, x1 = x0 - 1, x1 + 1
+    pad = 0.06 * (x1 - x0)  # room for the first and last tick labels
+    x0, x1 = x0 - pad, x1 + pad
 
     def px(x):
         return left + (x - x0) / (x1 - x0) * (width - left - right)

@@ -195,7 +195,7 @@ def _bend(a: np.ndarray, b: np.ndarray, offset: float, n: int = 18) -> np.ndarra
 
 
 def _text_width(text: str, size: float) -> float:
-    return sum(size if ord(ch) >= 0x2E80 else 0.56 * size for ch in text)
+    return sum(size if ord(ch) >= 0x2E80 else 0.62 * size for ch in text)
 
 
 class _Placer:
@@ -387,6 +387,16 @@ def _mark_svg(m: Mark) -> str:
     return f'<polygon points="{_poly(pts)}" {attrs}>{t}</polygon>'
 
 
+def _outline(m: Mark) -> np.ndarray:
+    """The marker as a polygon (a circle as a 20-gon), for the PNG."""
+    if m.shape == "circle":
+        a = np.linspace(0, 2 * np.pi, 20, endpoint=False)
+        return np.column_stack([m.x + m.r * np.cos(a), m.y + m.r * np.sin(a)])
+    if m.shape == "square":
+        return np.array([(m.x - m.r, m.y - m.r), (m.x + m.r, m.y - m.r), (m.x + m.r, m.y + m.r), (m.x - m.r, m.y + m.r)])
+    return _shape_points(m)
+
+
 def _shape_points(m: Mark) -> np.ndarray:
     if m.shape == "diamond":
         return np.array([(m.x, m.y - m.r), (m.x + m.r, m.y), (m.x, m.y + m.r), (m.x - m.r, m.y)])
@@ -458,8 +468,9 @@ def to_png(panels: list[list[tuple[Scene, str | None, str]]], path: str | Path, 
     """
     from matplotlib import patheffects
     from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.collections import LineCollection, PolyCollection
+    from matplotlib.colors import to_rgba
     from matplotlib.figure import Figure
-    from matplotlib.patches import Circle, Polygon, Rectangle
 
     cjk = _cjk_font()
     family = ["DejaVu Sans"] + ([cjk] if cjk else [])
@@ -481,27 +492,24 @@ def to_png(panels: list[list[tuple[Scene, str | None, str]]], path: str | Path, 
             ax.set_facecolor(SEA)
             ax.set_xticks([])
             ax.set_yticks([])
-            for p in scene.paths:
-                if p.layer not in (None, layer):
-                    continue
-                if p.fill:
-                    ax.add_patch(Polygon(p.pts, closed=True, facecolor=p.fill, edgecolor=p.stroke, linewidth=p.width * pt))
-                else:
-                    ax.plot(p.pts[:, 0], p.pts[:, 1], color=p.stroke, linewidth=p.width * pt, alpha=p.opacity,
-                            solid_capstyle="round")
+            paths = [p for p in scene.paths if p.layer in (None, layer)]
+            fills = [p for p in paths if p.fill]
+            strokes = [p for p in paths if not p.fill]
+            # collections, not one artist per shape: the same picture, drawn many times faster
+            ax.add_collection(PolyCollection([p.pts for p in fills], facecolors=[p.fill for p in fills],
+                                             edgecolors=[p.stroke for p in fills],
+                                             linewidths=[p.width * pt for p in fills], zorder=1), autolim=False)
+            ax.add_collection(LineCollection([p.pts for p in strokes], colors=[to_rgba(p.stroke, p.opacity) for p in strokes],
+                                             linewidths=[p.width * pt for p in strokes], capstyle="round",
+                                             joinstyle="round", zorder=2), autolim=False)
+            marks: dict[float, list[Mark]] = {}
             for m in scene.marks:
-                if m.layer not in (None, layer):
-                    continue
-                fc = "none" if m.fill == "none" else m.fill
-                z = 4 + m.z + (0.5 if m.layer is None else 0.0)
-                if m.shape == "circle":
-                    ax.add_patch(Circle((m.x, m.y), m.r, facecolor=fc, edgecolor=m.stroke, linewidth=1 * pt, zorder=z))
-                elif m.shape == "square":
-                    ax.add_patch(Rectangle((m.x - m.r, m.y - m.r), 2 * m.r, 2 * m.r, facecolor=fc, edgecolor=m.stroke,
-                                           linewidth=1 * pt, zorder=z))
-                else:
-                    ax.add_patch(Polygon(_shape_points(m), closed=True, facecolor=fc, edgecolor=m.stroke,
-                                         linewidth=1 * pt, zorder=z))
+                if m.layer in (None, layer):
+                    marks.setdefault(4 + m.z + (0.5 if m.layer is None else 0.0), []).append(m)
+            for z, ms in sorted(marks.items()):
+                ax.add_collection(PolyCollection([_outline(m) for m in ms],
+                                                 facecolors=[to_rgba(m.fill) if m.fill != "none" else (0, 0, 0, 0) for m in ms],
+                                                 edgecolors=[m.stroke for m in ms], linewidths=pt, zorder=z), autolim=False)
             for lb in scene.labels:
                 text = lb.text if cjk else _strip_cjk(lb.text)
                 ha = {"start": "left", "end": "right", "middle": "center"}[lb.anchor]

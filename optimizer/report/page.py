@@ -30,6 +30,7 @@ header p { margin: 2px 0; color: #cfd8e3; }
 h2 { font-size: 1.2rem; margin: 32px 0 8px; border-bottom: 2px solid var(--line); padding-bottom: 4px; }
 h3 { font-size: 1.0rem; margin: 18px 0 6px; color: var(--muted); }
 p.note { color: var(--muted); font-size: 0.9rem; margin: 4px 0 10px; }
+.tablewrap { overflow-x: auto; max-width: 100%%; }
 table { border-collapse: collapse; margin: 6px 0 14px; font-size: 0.92rem; background: #fff; }
 th, td { padding: 4px 10px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
 th { background: #eef1f4; font-weight: 600; }
@@ -102,7 +103,7 @@ def table(header: list[str], rows: list[list], num_cols: set[int] | None = None)
 
     head = "<tr>" + "".join(td(i, h, "th") for i, h in enumerate(header)) + "</tr>"
     body = "".join("<tr>" + "".join(td(i, c, "td") for i, c in enumerate(r)) + "</tr>" for r in rows)
-    return f"<table><thead>{head}</thead><tbody>{body}</tbody></table>"
+    return f'<div class="tablewrap"><table><thead>{head}</thead><tbody>{body}</tbody></table></div>'
 
 
 def figure(content: str, caption: str = "") -> str:
