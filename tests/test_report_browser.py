@@ -86,3 +86,15 @@ def test_freight_report_screenshot_is_kept(pages, tmp_path):
     assert png_size(shot) == (1400, 2400)
     assert shot.stat().st_size > 50_000  # a map and charts, not a blank page
     shutil.copy(pages["freight"].parent / "map.png", ARTIFACTS / "freight-map.png")
+
+
+def test_plan_toggle_switches_the_map_layers(pages, tmp_path):
+    """Clicking "Status quo" shows the status-quo layers (the page is copied with one click appended)."""
+    page = tmp_path / "clicked.html"
+    click = "<script>document.querySelector('.toggle button[data-plan=baseline]').click();</script></body>"
+    page.write_text(pages["freight"].read_text(encoding="utf-8").replace("</body>", click), encoding="utf-8")
+    p = run_chromium(tmp_path, page, "--dump-dom")
+    assert p.returncode == 0 and console_messages(p.stderr) == []
+    assert '<div class="mapwrap" id="netmaps" data-show="baseline">' in p.stdout
+    assert '<button type="button" data-plan="baseline" class="on">' in p.stdout
+    assert '<button type="button" data-plan="optimised" class="">' in p.stdout
