@@ -492,3 +492,15 @@ def test_batch_of_the_bth_negotiation_writes_its_report(tmp_path):
     assert "npv beijing against discount_rate" in html
     r = CliRunner().invoke(main, ["batch", str(spec), "--out", str(tmp_path / "c"), "-w", "1", "-q", "--no-report"])
     assert r.exit_code == 0 and not (tmp_path / "c" / "report.html").exists()
+
+
+def test_without_a_cjk_font_the_png_leaves_chinese_out_and_says_so(tmp_path, monkeypatch):
+    from optimizer.report import netmap
+
+    monkeypatch.setattr(netmap, "_cjk_font", lambda: None)
+    run = write_freight_run(tmp_path / "run")
+    html = write_report(run).read_text(encoding="utf-8")
+    assert "map.png shows English names only (install fonts-noto-cjk)" in html
+    assert "西安" in html  # the HTML keeps them: the browser picks a font from the stack
+    assert png_size(run / "map.png")[0] > 1000
+    assert netmap._strip_cjk("Xi'an 西安") == "Xi'an"
