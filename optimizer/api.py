@@ -1,0 +1,87 @@
+"""What a notebook user imports: every operation of the command line, as Python calls.
+
+>>> from optimizer import api
+>>> inst = api.load_instance("instances/landbridge")              # validated, or InputError
+>>> res = api.solve_freight(inst, overrides={"demand_scale": 1.2}, time_limit=60)
+>>> res.summary["kpis"]["total_cost"], res.summary["baseline"]["kpis"]["total_cost"]
+>>> res.tables["services"].query("plan == 'optimised' and open")  # tidy DataFrames
+>>> api.write_run(res, "results/demand-1.2")                     # the same folder as the CLI writes
+>>> api.write_report("results/demand-1.2")
+
+>>> case = api.load_case("instances/enclave/bth-relocated-firm/case.yaml")
+>>> api.solve_case(case, "nash").shares_table()
+>>> game = api.load_game("instances/games/talmud-200.json")
+>>> api.solve_game(game, "nucleolus").allocation
+
+The command line (:mod:`optimizer.cli`) is a thin layer over these functions; errors are the
+exceptions of :mod:`optimizer.errors` (``InputError`` lists every problem of an input,
+``InfeasibleError`` names what conflicts).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .batch.runner import run_batch
+from .console import Console
+from .errors import InfeasibleError, InputError, OptimizerError
+from .freight.run import FreightResult, solve_instance, write_run
+from .instance.data import Instance
+from .instance.generate import generate_corridor
+from .instance.importers.orlib import read_orlib_cap
+from .instance.load import load_instance
+from .instance.overrides import apply_overrides, parse_set
+from .instance.write import write_instance
+from .report import write_comparison, write_report
+from .sharing.case import Case, load_case
+from .sharing.enclave import EnclaveResult, solve_case
+from .sharing.game_io import load_game
+from .sharing.games import Game, solve_game
+
+
+def solve_freight(
+    instance: Instance | str | Path,
+    *,
+    overrides: dict | None = None,
+    time_limit: float | None = None,
+    mip_gap: float | None = None,
+    quiet: bool = True,
+) -> FreightResult:
+    """Load (when given a folder), apply ``overrides`` (the keys of ``freight solve --set``) and solve.
+
+    Returns the :class:`~optimizer.freight.run.FreightResult`: ``summary`` (the dict written as
+    summary.json) and ``tables`` (flows, services, hubs, unserved, changes, nodes as DataFrames,
+    with a ``plan`` column telling the optimised plan from today's network).
+    """
+    inst = instance if isinstance(instance, Instance) else load_instance(instance)
+    if overrides:
+        inst = apply_overrides(inst, overrides)
+    return solve_instance(inst, time_limit=time_limit, mip_gap=mip_gap, console=Console(quiet))
+
+
+__all__ = [
+    "Case",
+    "EnclaveResult",
+    "FreightResult",
+    "Game",
+    "InfeasibleError",
+    "InputError",
+    "Instance",
+    "OptimizerError",
+    "apply_overrides",
+    "generate_corridor",
+    "load_case",
+    "load_game",
+    "load_instance",
+    "parse_set",
+    "read_orlib_cap",
+    "run_batch",
+    "solve_case",
+    "solve_freight",
+    "solve_game",
+    "solve_instance",
+    "write_comparison",
+    "write_instance",
+    "write_report",
+    "write_run",
+]
