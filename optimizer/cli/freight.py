@@ -48,10 +48,14 @@ def kpi_table(summary: dict) -> str:
             continue
         a, b = base[key], plan[key]
         change = ""
-        if a is not None and b is not None and a != 0 and fmt != "{:d}":
-            change = f"{(b - a) / abs(a):+.1%}"
-        elif a is not None and b is not None and fmt == "{:d}":
+        if a is None or b is None:
+            pass
+        elif fmt == "{:d}":
             change = f"{b - a:+d}"
+        elif fmt.endswith("%}"):  # shares change in percentage points, not percent of themselves
+            change = f"{(b - a) * 100:+.1f} pp"
+        elif a != 0:
+            change = f"{(b - a) / abs(a):+.1%}"
         rows.append([label, _fmt(fmt, a), _fmt(fmt, b), change])
     widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
     lines = ["  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))) for r in rows]
