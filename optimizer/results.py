@@ -56,14 +56,25 @@ def dumps(obj: Any) -> str:
     return json.dumps(to_jsonable(obj), indent=2, ensure_ascii=False, allow_nan=False)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write_text(path: str | Path, text: str) -> None:
-    """Write one file atomically (temporary file in the same folder, then rename)."""
+    """Write one file atomically (temporary file in the same folder, then rename).
+
+    The file gets the usual permissions (0666 less the umask), not the private 0600 of a
+    temporary file.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
+        os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -90,6 +101,7 @@ class RunFolder:
     def __enter__(self) -> "RunFolder":
         self.final.parent.mkdir(parents=True, exist_ok=True)
         self.staging = Path(tempfile.mkdtemp(prefix=f".{self.final.name}.partial-", dir=self.final.parent))
+        os.chmod(self.staging, 0o777 & ~_umask())  # mkdtemp makes it private (0700)
         return self
 
     def path(self, name: str) -> Path:
