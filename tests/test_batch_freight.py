@@ -120,7 +120,8 @@ def test_resolve_hands_highs_the_arrays_a_fresh_build_compiles(tiny_dir):
         for attr in ("cost", "col_lower", "col_upper", "row_lower", "row_upper"):
             np.testing.assert_array_equal(getattr(got, attr), getattr(want, attr), err_msg=attr)
         assert got.offset == want.offset
-        assert (got.A != want.A).nnz == 0
+        for attr in ("indptr", "indices", "data"):  # the same matrix, stored the same way
+            np.testing.assert_array_equal(getattr(got.A, attr), getattr(want.A, attr), err_msg=attr)
     assert cache.builds == 1 and cache.reuses == 2
 
 
@@ -206,6 +207,7 @@ sweep:
     assert not (tmp_path / "out").exists()  # nothing ran, nothing written
 
 
+@pytest.mark.slow
 def test_subprocess_exit_codes(tiny_dir, tmp_path):
     bad = scenario_file(tmp_path, "model: freight\nbase: tiny\nsweep: {demand_scale: [x]}\n", "bad.yaml")
     proc = subprocess.run([sys.executable, "-m", "optimizer", "batch", str(bad)], capture_output=True, text=True, cwd=tmp_path, timeout=120)
@@ -255,6 +257,7 @@ def _complete(run_dir: Path) -> bool:
     return (run_dir / "summary.json").is_file() and (run_dir / "flows.csv").is_file()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
 def test_kill_and_resume(tiny_dir, tmp_path, sig):
     scales = [round(0.5 + 0.1 * i, 1) for i in range(8)]
@@ -345,6 +348,7 @@ def dask_cluster(tmp_path):
                 p.wait(timeout=10)
 
 
+@pytest.mark.slow
 def test_sweep_on_a_local_dask_cluster(tiny_dir, tmp_path, dask_cluster):
     spec = scenario_file(tmp_path, SWEEP.format(scales="[0.5, 1.0]"))
     out = tmp_path / "out"

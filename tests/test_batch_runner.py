@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from optimizer.batch.engines import Engine, Outcome
-from optimizer.batch.executors import LocalExecutor
+from optimizer.batch.executors import LocalExecutor, WorkerDied
 from optimizer.batch.progress import ProgressBar
 from optimizer.batch.runner import FolderBusy, _Lock, clean_leftovers, prepare, run_plan
 from optimizer.errors import InputError
@@ -117,12 +117,26 @@ def test_failures_are_isolated(tmp_path):
     assert "RuntimeError: boom" in df.loc["raises", "reason"]
     assert "boom" in (tmp_path / "out" / "runs" / "raises" / "error.txt").read_text()
     assert df.loc["crashes", "status"] == "error"
-    assert "worker process died 2 times" in df.loc["crashes", "reason"]
+    assert "WorkerDied: its worker process died while running it" in df.loc["crashes", "reason"]
     assert df.loc["none", "status"] == "infeasible" and df.loc["none", "reason"] == "no plan"
     assert list(df.loc[["x=1", "x=2", "x=3", "x=4"], "objective"]) == [2.0, 4.0, 6.0, 8.0]
     assert result.exit_code == 1  # some scenario failed
     assert result.statuses == {"optimal": 4, "error": 2, "infeasible": 1}
     assert "3 failed" in log
+
+
+def crash_if_negative(task: int, base: int) -> int:
+    if task < 0:
+        os._exit(3)
+    return task * base
+
+
+def test_local_executor_blames_only_the_tasks_that_kill_their_worker():
+    tasks = [1, -1, 2, 3, -2, 4, 5, 6]
+    results = dict(LocalExecutor(2).run(crash_if_negative, 10, tasks))
+    assert {t: r for t, r in results.items() if t > 0} == {1: 10, 2: 20, 3: 30, 4: 40, 5: 50, 6: 60}
+    assert all(isinstance(results[t], WorkerDied) for t in (-1, -2))
+    assert len(results) == len(tasks)  # each task reported once
 
 
 def test_no_plan_without_errors_exits_3(tmp_path):

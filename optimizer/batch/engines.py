@@ -55,6 +55,7 @@ class Outcome:
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
     texts: dict[str, str] = field(default_factory=dict)  # other files: solver log, error.txt
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # CPU time of the worker process meanwhile (all its threads)
     reused: bool = False  # the scenario re-solved a model built for an earlier one
     reason: str = ""  # why there is no plan (infeasible, limit, error)
     worker: str = ""
@@ -134,12 +135,13 @@ class Engine:
 
     def execute(self, task: Task, base: Any) -> Outcome:
         """The task function sent to workers: :meth:`run`, with every failure turned into an outcome."""
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         try:
             outcome = self.run(task, base)
         except Exception as exc:  # noqa: BLE001 - a failing scenario must not stop the batch
-            return error_outcome(task.name, exc, time.perf_counter() - t0)
+            outcome = error_outcome(task.name, exc)
         outcome.seconds = time.perf_counter() - t0
+        outcome.cpu_seconds = time.process_time() - c0
         outcome.worker = worker_id()
         return outcome
 

@@ -10,16 +10,16 @@ cluster needs no file system shared with the client.
 Local processes (:class:`LocalExecutor`) are started with ``spawn`` (no fork of a parent that
 may hold HiGHS threads), ignore SIGINT (the parent decides what an interrupt means and
 terminates them), and receive at most ``workers + 1`` tasks at a time, so that when a worker
-process dies (a crash in native code) only the tasks in flight are suspect: they are retried in a
-new pool, and a task that was in flight in ``max_attempts`` crashes is reported as
-:class:`WorkerDied`.
+process dies (a crash in native code) only the tasks in flight are suspect: a new pool runs
+them one at a time, and a task whose worker dies while it runs alone is reported as
+:class:`WorkerDied`; the others go on as usual.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import signal
-from collections import Counter, deque
+from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable, Iterable, Iterator
@@ -68,29 +68,36 @@ def _terminate(pool: ProcessPoolExecutor) -> None:
 class LocalExecutor:
     """Run tasks in ``workers`` local processes."""
 
-    def __init__(self, workers: int, *, max_attempts: int = 2) -> None:
+    def __init__(self, workers: int) -> None:
         if workers < 1:
             raise ValueError("workers must be at least 1")
         self.workers = workers
-        self.max_attempts = max_attempts
 
     def describe(self) -> str:
         return f"{self.workers} local worker process{'es' if self.workers != 1 else ''}"
 
     def run(self, fn: TaskFn, base: Any, tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
         pending = deque(tasks)
-        attempts: Counter = Counter()
+        suspects: deque = deque()  # in flight when a worker died: each is retried alone
         ctx = multiprocessing.get_context("spawn")
-        while pending:
+        while pending or suspects:
             pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker, initargs=(base,))
             in_flight: dict[Future, Any] = {}
+            alone: set[Future] = set()
             finished = False
             try:
                 broken = False
-                while pending or in_flight:
-                    while pending and not broken and len(in_flight) <= self.workers:
-                        task = pending.popleft()
-                        in_flight[pool.submit(_call_local, fn, task)] = task
+                while True:
+                    try:
+                        if not broken and suspects and not in_flight:
+                            fut = pool.submit(_call_local, fn, suspects[0])
+                            in_flight[fut] = suspects.popleft()
+                            alone.add(fut)
+                        while not broken and not suspects and pending and len(in_flight) <= self.workers:
+                            fut = pool.submit(_call_local, fn, pending[0])
+                            in_flight[fut] = pending.popleft()
+                    except BrokenProcessPool:  # a worker died before its future said so
+                        broken = True
                     if not in_flight:
                         break
                     done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
@@ -99,13 +106,10 @@ class LocalExecutor:
                         exc = fut.exception()
                         if isinstance(exc, BrokenProcessPool):
                             broken = True
-                            attempts[id(task)] += 1
-                            if attempts[id(task)] >= self.max_attempts:
-                                yield task, WorkerDied(
-                                    f"its worker process died {attempts[id(task)]} times while running it"
-                                )
+                            if fut in alone:
+                                yield task, WorkerDied("its worker process died while running it")
                             else:
-                                pending.append(task)
+                                suspects.append(task)
                         elif exc is not None:
                             yield task, exc
                         else:

@@ -75,9 +75,7 @@ class Built:
     solver: HighsSolver  # the solver of the last solve on this model (its solution warm-starts the next)
 
     @classmethod
-    def of(cls, fm: FreightModel, solver: HighsSolver) -> "Built":
-        comp = solver.last_compiled
-        assert comp is not None
+    def of(cls, fm: FreightModel, comp: Compiled, solver: HighsSolver) -> "Built":
         col = {vid: j for j, vid in enumerate(comp.col_ids)}
         by_con: dict[int, list] = {}
         for r, (con, sense) in enumerate(comp.rows):
@@ -122,12 +120,9 @@ class ModelCache:
         """The last optimised plan was re-solved on a model built for an earlier scenario."""
         return self.last_reused[False]
 
-    def solve(self, instance: Instance, *, baseline: bool, solver: HighsSolver) -> tuple[FreightModel, SolveResult]:
-        """Solve the plan of ``instance``: re-solve a built model when the structure allows, else build.
-
-        Returns the model whose variables hold the solution (its ``data`` is the scenario's) and
-        the solver result, as ``build_model`` followed by ``solver.solve`` would.
-        """
+    def arrays(self, instance: Instance, *, baseline: bool) -> tuple[FreightModel, Compiled, Built | None]:
+        """The model and compiled arrays of ``instance``'s plan: a built model re-targeted when one fits
+        (returned as the third item), else a new build (None)."""
         t0 = time.perf_counter()
         data = prepare(instance, baseline=baseline)
         entries = self.entries[baseline]
@@ -138,24 +133,42 @@ class ModelCache:
             except StructureChanged:
                 continue
             fm.build_seconds = time.perf_counter() - t0
+            return fm, comp, built
+        fm = build_model(instance, baseline=baseline)
+        return fm, Compiled(fm.model), None
+
+    def solve(self, instance: Instance, *, baseline: bool, solver: HighsSolver) -> tuple[FreightModel, SolveResult]:
+        """Solve the plan of ``instance``: re-solve a built model when the structure allows, else build.
+
+        Returns the model whose variables hold the solution (its ``data`` is the scenario's) and
+        the solver result, as ``build_model`` followed by ``solver.solve`` would.
+        """
+        fm, comp, built = self.arrays(instance, baseline=baseline)
+        if built is not None:
             if self.warm_start:
                 solver.continue_from(built.solver)
             res = solver.solve(fm.model, compiled=comp)
-            if res.status == "infeasible":  # explain it on a consistent model
-                break
-            built.fm, built.solver = fm, solver
-            entries.move_to_end(key)
-            self.reuses += 1
-            self.last_reused[baseline] = True
-            return fm, res
-        fm = build_model(instance, baseline=baseline)
-        res = solver.solve(fm.model)
+            if res.status != "infeasible":
+                built.fm, built.solver = fm, solver
+                entries = self.entries[baseline]
+                entries.move_to_end(next(k for k, b in entries.items() if b is built))
+                self.reuses += 1
+                self.last_reused[baseline] = True
+                return fm, res
+            fm = build_model(instance, baseline=baseline)  # explain the infeasibility on a consistent model
+            comp = Compiled(fm.model)
+        res = solver.solve(fm.model, compiled=comp)
         self.builds += 1
         self.last_reused[baseline] = False
-        entries[id(fm)] = Built.of(fm, solver)
+        self.keep(fm, comp, solver, baseline)
+        return fm, res
+
+    def keep(self, fm: FreightModel, comp: Compiled, solver: HighsSolver, baseline: bool) -> None:
+        """Remember a freshly built model (dropping the least recently used beyond ``size``)."""
+        entries = self.entries[baseline]
+        entries[id(fm)] = Built.of(fm, comp, solver)
         while len(entries) > self.size:
             entries.popitem(last=False)
-        return fm, res
 
 
 def update(built: Built, data) -> tuple[FreightModel, Compiled]:

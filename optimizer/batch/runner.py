@@ -252,6 +252,7 @@ def write_outcome(plan: Plan, outcome: Outcome, task: Task, runs_dir: Path) -> N
         "options": task.options,
         "hash": task.hash,
         "seconds": round(outcome.seconds, 4),
+        "cpu_seconds": round(outcome.cpu_seconds, 4),
         "reused": outcome.reused,
         "worker": outcome.worker,
     }
@@ -382,8 +383,9 @@ def run_plan(
         bar = ProgressBar(len(plan.tasks), done=result.kept, quiet=quiet, stream=stream)
         if result.kept:
             bar.note(f"resume: {result.kept} finished scenario(s) kept, {len(todo)} to run")
+        outcomes = _outcomes(plan, executor, todo)
         try:
-            for task, outcome in _outcomes(plan, executor, todo):
+            for task, outcome in outcomes:
                 write_outcome(plan, outcome, task, runs_dir)
                 result.ran += 1
                 if outcome.status == "error":
@@ -394,6 +396,7 @@ def run_plan(
             exc.batch_result = result  # type: ignore[attr-defined]
             raise
         finally:
+            outcomes.close()  # an early end stops the workers now
             bar.close()
             result.summary = collect_summary(plan, runs_dir)
             write_summary(result.summary, out_dir)
@@ -403,13 +406,17 @@ def run_plan(
 
 def _outcomes(plan: Plan, executor, todo: list[Task]) -> Iterator[tuple[Task, Outcome]]:
     """Run the tasks, turning executor-level failures (a dead worker, a lost task) into outcomes."""
-    for task, value in executor.run(plan.engine.execute, plan.base, _ordered(plan.engine, todo)):
-        if isinstance(value, Outcome):
-            yield task, value
-        elif isinstance(value, BaseException):
-            yield task, error_outcome(task.name, value)
-        else:
-            yield task, error_outcome(task.name, TypeError(f"a worker returned {type(value).__name__}"))
+    results = executor.run(plan.engine.execute, plan.base, _ordered(plan.engine, todo))
+    try:
+        for task, value in results:
+            if isinstance(value, Outcome):
+                yield task, value
+            elif isinstance(value, BaseException):
+                yield task, error_outcome(task.name, value)
+            else:
+                yield task, error_outcome(task.name, TypeError(f"a worker returned {type(value).__name__}"))
+    finally:
+        results.close()
 
 
 def _ordered(engine: Engine, tasks: list[Task]) -> list[Task]:
