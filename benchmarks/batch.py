@@ -77,7 +77,7 @@ def model_handoff(plan: Plan) -> None:
     tf, tr = statistics.mean(fresh), statistics.mean(reused)
     print(f"model hand-off per scenario ({len(tasks)} scenarios, both plans, no HiGHS):")
     print(f"  build + compile : {tf:7.3f} s")
-    print(f"  re-target + patch: {tr:7.3f} s   ({tf / tr:.2f}x faster; {len(cache.entries[False])} plan structure(s) kept)")
+    print(f"  re-target + patch: {tr:7.3f} s   ({tf / tr:.2f}x faster; models built {cache.builds}, re-targeted {cache.reuses})")
 
 
 def per_scenario(plan: Plan, time_limit: float | None, mip_gap: float | None) -> None:

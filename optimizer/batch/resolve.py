@@ -39,9 +39,10 @@ import copy
 import json
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from pyomo.common.gc_manager import PauseGC
 from pyomo.environ import Constraint, Var
@@ -60,19 +61,62 @@ def structure_key(overrides: dict) -> str:
     return json.dumps(kept, sort_keys=True, default=str)
 
 
+def signature(data) -> tuple:
+    """A cheap fingerprint of a model's shape: table sizes, counts of every flag column, limit keys.
+
+    Models of different signatures cannot share arrays, so :meth:`ModelCache.arrays` tries only
+    built models with the same one (the recording pass still checks everything).
+    """
+    out: list = []
+    for f in fields(data):
+        value = getattr(data, f.name)
+        if isinstance(value, pd.DataFrame):
+            flags = [c for c, t in value.dtypes.items() if t == bool]
+            counts = value[flags].to_numpy().sum(axis=0).tolist() if flags else []
+            out.append((f.name, len(value), tuple(counts)))
+        elif isinstance(value, dict):
+            out.append((f.name, tuple(sorted(map(str, value)))))
+        elif isinstance(value, bool) or value is None:
+            out.append((f.name, value))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class ColumnIndex:
+    """Columns of Pyomo variables, looked up by object identity in bulk (sorted ids, binary search)."""
+
+    ids: np.ndarray  # id(VarData) of every column, sorted
+    cols: np.ndarray  # the column of each
+
+    @classmethod
+    def of(cls, col_ids: list[int]) -> "ColumnIndex":
+        ids = np.asarray(col_ids, dtype=np.int64)
+        order = np.argsort(ids, kind="stable")
+        return cls(ids[order], order)
+
+    def lookup(self, variables, where: str) -> np.ndarray:
+        """The columns of ``variables``; StructureChanged if one is not a column of the built model."""
+        ids = np.fromiter(map(id, variables), dtype=np.int64, count=len(variables))
+        pos = np.minimum(np.searchsorted(self.ids, ids), len(self.ids) - 1)
+        if len(ids) and (not len(self.ids) or not np.array_equal(self.ids[pos], ids)):
+            raise StructureChanged(f"{where} uses a variable the built model does not")
+        return self.cols[pos] if len(ids) else np.zeros(0, dtype=np.int64)
+
+
 @dataclass
 class Built:
     """A built model, its compiled arrays and the maps from Pyomo objects to array positions."""
 
     fm: FreightModel
     comp: Compiled
-    col: dict[int, int]  # id(VarData) -> column
+    col: ColumnIndex
     var_cols: dict[str, np.ndarray]  # variable family -> column of each variable (-1: not a column)
     row_pos: dict[str, list[tuple]]  # constraint family -> per row: its array rows (two for a range)
     row_senses: dict[str, list[tuple]]  # constraint family -> per row: the senses of those array rows
     dom_lower: np.ndarray  # column bounds of the variables' domains alone
     dom_upper: np.ndarray
     solver: HighsSolver  # the solver of the last solve on this model (its solution warm-starts the next)
+    signature: tuple = ()
 
     @classmethod
     def of(cls, fm: FreightModel, comp: Compiled, solver: HighsSolver) -> "Built":
@@ -94,13 +138,14 @@ class Built:
         return cls(
             fm=fm,
             comp=comp,
-            col=col,
+            col=ColumnIndex.of(comp.col_ids),
             var_cols=var_cols,
             row_pos={k: [tuple(r for r, _ in p) for p in rows] for k, rows in pos.items()},
             row_senses={k: [tuple(s for _, s in p) for p in rows] for k, rows in pos.items()},
             dom_lower=np.array([-INF if lb is None else lb for lb, _ in dom], dtype=float),
             dom_upper=np.array([INF if ub is None else ub for _, ub in dom], dtype=float),
             solver=solver,
+            signature=signature(fm.data),
         )
 
 
@@ -124,17 +169,26 @@ class ModelCache:
         """The model and compiled arrays of ``instance``'s plan: a built model re-targeted when one fits
         (returned as the third item), else a new build (None)."""
         t0 = time.perf_counter()
-        data = prepare(instance, baseline=baseline)
         entries = self.entries[baseline]
-        for key in reversed(list(entries)):
-            built = entries[key]
-            try:
-                fm, comp = update(built, data)
-            except StructureChanged:
-                continue
-            fm.build_seconds = time.perf_counter() - t0
-            return fm, comp, built
+        with PauseGC():  # many small objects, no cycles: collecting is wasted time (as in build_model)
+            data = prepare(instance, baseline=baseline)
+            sig = signature(data)
+            for key in reversed(list(entries)):
+                built = entries[key]
+                if built.signature != sig:
+                    continue
+                try:
+                    fm, comp = update(built, data)
+                except StructureChanged:
+                    continue
+                fm.build_seconds = time.perf_counter() - t0
+                entries.move_to_end(key)
+                self.reuses += 1
+                self.last_reused[baseline] = True
+                return fm, comp, built
         fm = build_model(instance, baseline=baseline)
+        self.builds += 1
+        self.last_reused[baseline] = False
         return fm, Compiled(fm.model), None
 
     def solve(self, instance: Instance, *, baseline: bool, solver: HighsSolver) -> tuple[FreightModel, SolveResult]:
@@ -150,16 +204,10 @@ class ModelCache:
             res = solver.solve(fm.model, compiled=comp)
             if res.status != "infeasible":
                 built.fm, built.solver = fm, solver
-                entries = self.entries[baseline]
-                entries.move_to_end(next(k for k, b in entries.items() if b is built))
-                self.reuses += 1
-                self.last_reused[baseline] = True
                 return fm, res
             fm = build_model(instance, baseline=baseline)  # explain the infeasibility on a consistent model
             comp = Compiled(fm.model)
         res = solver.solve(fm.model, compiled=comp)
-        self.builds += 1
-        self.last_reused[baseline] = False
         self.keep(fm, comp, solver, baseline)
         return fm, res
 
@@ -174,10 +222,9 @@ class ModelCache:
 def update(built: Built, data) -> tuple[FreightModel, Compiled]:
     """The built model re-targeted at ``data`` and its new compiled arrays; StructureChanged if it does not fit."""
     fm = replace(built.fm, data=data, recording=[], row_keys={})
-    with PauseGC():
-        populate(fm, data)
-        recording, fm.recording = fm.recording, None
-        return fm, assemble(built, recording)
+    populate(fm, data)
+    recording, fm.recording = fm.recording, None
+    return fm, assemble(built, recording)
 
 
 def assemble(built: Built, recording: list) -> Compiled:
@@ -218,15 +265,12 @@ def assemble(built: Built, recording: list) -> Compiled:
     return new
 
 
-def _columns(col: dict, terms: list, where: str) -> tuple[np.ndarray, np.ndarray]:
+def _columns(col: ColumnIndex, terms: list, where: str) -> tuple[np.ndarray, np.ndarray]:
     """Coefficients and column positions of ``[(coef, var), ...]``."""
     if not terms:
         return np.zeros(0), np.zeros(0, dtype=np.int64)
-    try:
-        cols = np.fromiter((col[id(t[1])] for t in terms), dtype=np.int64, count=len(terms))
-    except KeyError:
-        raise StructureChanged(f"{where} uses a variable the built model does not") from None
-    return np.fromiter((t[0] for t in terms), dtype=float, count=len(terms)), cols
+    coefs, variables = zip(*terms)
+    return np.asarray(coefs, dtype=float), col.lookup(variables, where)
 
 
 def _bounds(cols: np.ndarray, lower, upper, col_lower: np.ndarray, col_upper: np.ndarray) -> None:
