@@ -25,7 +25,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import InfeasibleError, InputError, OptimizerError
+from ..errors import OptimizerError
 from ..results import RunFolder
 
 #: statuses of a scenario; the first two carry a plan
@@ -67,7 +67,7 @@ def worker_id() -> str:
 
 def error_outcome(name: str, exc: BaseException, seconds: float = 0.0) -> Outcome:
     """The outcome of a scenario that raised: its reason, and the traceback in ``error.txt``."""
-    if isinstance(exc, (InputError, InfeasibleError, OptimizerError)):
+    if isinstance(exc, OptimizerError):  # a message meant for the user
         reason = str(exc)
     else:
         reason = f"{type(exc).__name__}: {exc}"
