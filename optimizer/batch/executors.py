@@ -81,7 +81,8 @@ class LocalExecutor:
         suspects: deque = deque()  # in flight when a worker died: each is retried alone
         ctx = multiprocessing.get_context("spawn")
         while pending or suspects:
-            pool = ProcessPoolExecutor(self.workers, mp_context=ctx, initializer=_init_worker, initargs=(base,))
+            size = max(1, min(self.workers, len(pending) + len(suspects)))  # no idle processes to start
+            pool = ProcessPoolExecutor(size, mp_context=ctx, initializer=_init_worker, initargs=(base,))
             in_flight: dict[Future, Any] = {}
             alone: set[Future] = set()
             finished = False
@@ -93,7 +94,7 @@ class LocalExecutor:
                             fut = pool.submit(_call_local, fn, suspects[0])
                             in_flight[fut] = suspects.popleft()
                             alone.add(fut)
-                        while not broken and not suspects and pending and len(in_flight) <= self.workers:
+                        while not broken and not suspects and pending and len(in_flight) <= size:
                             fut = pool.submit(_call_local, fn, pending[0])
                             in_flight[fut] = pending.popleft()
                     except BrokenProcessPool:  # a worker died before its future said so
