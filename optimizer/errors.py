@@ -86,13 +86,18 @@ class ProblemCollector:
 
 
 class InfeasibleError(OptimizerError):
-    """No feasible plan exists. ``reasons`` names what cannot be satisfied."""
+    """No feasible plan. ``reasons`` names what cannot be satisfied.
+
+    ``status`` says why: ``infeasible`` (proven: no plan exists) or ``time_limit`` (none was found
+    within the limit; a longer run may find one).
+    """
 
     exit_code = EXIT_INFEASIBLE
 
-    def __init__(self, message: str, reasons: list[str] | None = None, result=None) -> None:
+    def __init__(self, message: str, reasons: list[str] | None = None, result=None, status: str = "infeasible") -> None:
         self.reasons = list(reasons or [])
         self.result = result
+        self.status = status
         text = message
         if self.reasons:
             text += "\n" + "\n".join(f"  - {r}" for r in self.reasons)

@@ -166,6 +166,17 @@ def test_time_limit_without_a_plan_exits_3(tiny_dir, tmp_path, monkeypatch):
     assert not (tmp_path / "run").exists()
 
 
+def test_no_plan_within_the_limit_is_told_apart_from_infeasible(tiny_dir, monkeypatch):
+    from optimizer.errors import InfeasibleError
+    from optimizer.freight.run import solve_instance
+    from optimizer.instance.load import load_instance
+
+    monkeypatch.setattr(HighsSolver, "solve", _relabel("time_limit", keep_solution=False))
+    with pytest.raises(InfeasibleError) as err:
+        solve_instance(load_instance(tiny_dir), time_limit=5)
+    assert err.value.status == "time_limit"
+
+
 def test_internal_error_exits_1_without_traceback(tiny_dir, tmp_path, monkeypatch):
     def boom(*a, **k):
         raise RuntimeError("boom")

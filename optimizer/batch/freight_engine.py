@@ -89,7 +89,7 @@ class FreightEngine(Engine):
         try:
             result = solve_instance(instance, time_limit=opts.get("time_limit"), mip_gap=opts.get("mip_gap"), models=models)
         except InfeasibleError as exc:
-            status = "time_limit" if "time limit" in str(exc).splitlines()[0] else "infeasible"
+            status = exc.status
             summary = {"instance": instance.name, "status": status, "objective": None, "reason": str(exc), "reasons": exc.reasons}
             return Outcome(task.name, status, summary, reason=str(exc), reused=bool(models and models.last_plan_reused))
         return Outcome(

@@ -102,7 +102,7 @@ def solve_plan(instance: Instance, *, baseline: bool, time_limit: float | None, 
         raise InfeasibleError(head, reasons or ["HiGHS found no conflicting subset (integrality makes the model infeasible)"])
     if not res.ok:
         if res.status == "time_limit":
-            raise InfeasibleError(f"no feasible {label} found within the time limit of {time_limit:g} s", ["raise --time-limit"])
+            raise InfeasibleError(f"no feasible {label} found within the time limit of {time_limit:g} s", ["raise --time-limit"], status="time_limit")
         raise RuntimeError(f"HiGHS ended the {label} with status {res.status} ({res.termination})")
     console.info(
         f"{label}: {res.status} in {res.solve_seconds:.2f}s (hand-off {res.handoff_seconds:.2f}s), "
