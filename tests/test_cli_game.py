@@ -109,3 +109,17 @@ def test_subprocess_exit_codes(tmp_path):
     assert failed.returncode == 2
     assert "broken.json" in failed.stderr and "invalid JSON at line 1" in failed.stderr
     assert failed.stdout == ""
+
+
+def test_large_generated_games_through_the_cli(tmp_path):
+    # 40 equal claims of 10 and an estate of 100: by symmetry every rule gives 2.5 each
+    claims = {f"c{i}": 10 for i in range(40)}
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps({"kind": "bankruptcy", "estate": 100, "claims": claims}))
+    result = run(path, "--rule", "nucleolus", "--json", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["allocation"] == pytest.approx({p: 2.5 for p in claims})
+    # no exact Shapley value for a 40-player bankruptcy game: exit 2, the reason named
+    result = run(path, "--rule", "shapley")
+    assert result.exit_code == 2
+    assert "exact only up to 20 players" in result.output

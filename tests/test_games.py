@@ -618,3 +618,99 @@ def test_single_player_game():
     g = game_from_dict({"players": ["solo"], "kind": "cost", "values": {"solo": 7}})
     for rule in RULES:
         assert solve_game(g, rule).allocation == pytest.approx([7]), rule
+
+
+# ---------------------------------------------------------------- large generated games: the oracle path
+
+
+def talmud_rule(estate, claims):
+    """Aumann and Maschler's (1985) Talmud rule, independently of the LPs: constrained equal
+    awards (CEA) on the half-claims when E <= D/2, else each gets d_i minus CEA of the half-claims
+    applied to the losses D - E. CEA(E, c)_i = min(c_i, lam) with sum = E, lam by bisection."""
+    half = np.asarray(claims, dtype=float) / 2
+
+    def cea(amount):
+        lo, hi = 0.0, float(half.max())
+        for _ in range(200):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if np.minimum(half, mid).sum() < amount else (lo, mid)
+        return np.minimum(half, hi)
+
+    total = 2 * half.sum()
+    if estate <= total / 2:
+        return cea(estate)
+    return 2 * half - cea(total - estate)
+
+
+def test_talmud_rule_helper_on_the_mishna():
+    assert talmud_rule(200, [100, 200, 300]) == pytest.approx([50, 75, 75])
+    assert talmud_rule(300, [100, 200, 300]) == pytest.approx([50, 100, 150])
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_oracle_path_equals_enumeration_on_random_bankruptcy_games(seed):
+    rng = np.random.default_rng(100 + seed)
+    n = int(rng.integers(3, 15))
+    d = rng.integers(1, 60, n).astype(float)
+    claims = {f"p{i}": c for i, c in enumerate(d)}
+    estate = float(np.round(rng.uniform(0.05, 0.95) * d.sum()))
+    table = bankruptcy_game(estate, claims)
+    oracle = bankruptcy_game(estate, claims, tabulate=False)
+    assert oracle.values is None
+    for rule in ("nucleolus", "prenucleolus"):
+        assert solve_game(oracle, rule).allocation == pytest.approx(solve_game(table, rule).allocation, abs=1e-6)
+    for rule in ("least-core", "core"):
+        a, b = solve_game(oracle, rule), solve_game(table, rule)
+        assert a.details["least_core_epsilon"] == pytest.approx(b.details["least_core_epsilon"], abs=1e-6)
+        # the oracle's least-core point has every excess <= eps (checked over all 2^n coalitions)
+        assert table.excesses(a.allocation)[1:-1].max() <= b.details["least_core_epsilon"] + 1e-6
+    assert solve_game(oracle, "nucleolus").allocation == pytest.approx(talmud_rule(estate, d), abs=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_oracle_path_equals_enumeration_on_random_airport_games(seed):
+    rng = np.random.default_rng(200 + seed)
+    n = int(rng.integers(3, 15))
+    costs = {f"p{i}": c for i, c in enumerate(rng.integers(1, 30, n).astype(float))}
+    table, oracle = airport_game(costs), airport_game(costs, tabulate=False)
+    for rule in ("nucleolus", "prenucleolus", "shapley", "banzhaf", "proportional"):
+        assert solve_game(oracle, rule).allocation == pytest.approx(solve_game(table, rule).allocation, abs=1e-6)
+    assert solve_game(oracle, "banzhaf").raw_index == pytest.approx(solve_game(table, "banzhaf").raw_index)
+    # a given allocation: the oracle finds the same largest excess as the full table
+    x = solve_game(table, "shapley").allocation
+    assert core_check(oracle, x)["max_excess"] == pytest.approx(core_check(table, x)["max_excess"])
+
+
+def test_bankruptcy_nucleolus_n60_is_the_talmud_rule():
+    rng = np.random.default_rng(60)
+    d = rng.integers(1, 100, 60).astype(float)
+    for share in (0.3, 0.7):
+        estate = float(np.round(share * d.sum()))
+        g = bankruptcy_game(estate, {f"p{i}": c for i, c in enumerate(d)})
+        assert not g.tabulated
+        sol = solve_game(g, "nucleolus")
+        assert sol.allocation == pytest.approx(talmud_rule(estate, d), abs=1e-6)
+        assert sol.details["excess_levels"][0]["listed"] == "fixed"
+
+
+def test_airport_nucleolus_n60_is_littlechilds_formula():
+    rng = np.random.default_rng(61)
+    costs = rng.integers(1, 200, 60).astype(float)
+    g = airport_game({f"p{i}": c for i, c in enumerate(costs)})
+    assert not g.tabulated
+    assert solve_game(g, "nucleolus").allocation == pytest.approx(littlechild_nucleolus(costs), abs=1e-6)
+    assert solve_game(g, "shapley").allocation == pytest.approx(littlechild_owen_shapley(costs))
+    core = solve_game(g, "core")
+    assert core.status == "optimal" and not core.details["core_empty"]
+
+
+def test_large_bankruptcy_shapley_is_refused_and_the_limits_of_the_loader(tmp_path):
+    claims = {f"p{i}": float(i + 1) for i in range(25)}
+    g = game_from_dict({"kind": "bankruptcy", "estate": 100, "claims": claims})
+    with pytest.raises(InputError, match="exact only up to 20 players"):
+        solve_game(g, "shapley")
+    assert solve_game(g, "proportional").allocation.sum() == pytest.approx(100)
+    with pytest.raises(InputError, match="at most 500"):
+        game_from_dict({"kind": "airport", "costs": {f"p{i}": 1.0 for i in range(501)}})
+    with pytest.raises(InputError, match="at most 22"):
+        game_from_dict({"kind": "profit", "players": [f"p{i}" for i in range(23)], "values": {}, "default": 0})

@@ -19,7 +19,9 @@ Generated games::
 A bankruptcy game is a profit game with v(S) = max(0, E - claims of the players outside S). Claims
 must be >= 0 and the estate must lie in [0, sum of claims]: an estate that covers every claim is
 not a bankruptcy problem (everybody is paid in full) and is rejected. An airport game is a cost
-game with c(S) = the largest cost in S; costs must be >= 0.
+game with c(S) = the largest cost in S; costs must be >= 0. Explicit games have at most 22 players
+(all 2^n values are held); generated games at most 500 (above 20 players their values are computed
+by formula and the LP rules search coalitions with an exact oracle, see :mod:`.oracles`).
 
 Optional keys for every kind: ``name``, ``note`` (free text), ``players`` (for generated games:
 the same names as the claims or costs, fixing their order), ``weights`` (player -> number >= 0, the
@@ -41,7 +43,7 @@ import numpy as np
 
 from ..errors import ProblemCollector
 from .coalitions import MAX_PLAYERS
-from .games import KINDS, Game, airport_game, bankruptcy_game
+from .games import KINDS, MAX_GENERATED_PLAYERS, Game, airport_game, bankruptcy_game
 
 _COMMON_KEYS = {"kind", "name", "note", "players", "weights", "allocation"}
 _KEYS = {
@@ -77,7 +79,7 @@ class _Checker:
             return None
         return float(value)
 
-    def players(self, raw: Any, where: str) -> list[str] | None:
+    def players(self, raw: Any, where: str, limit: int = MAX_PLAYERS) -> list[str] | None:
         if not isinstance(raw, list) or not raw:
             self.add(where, "must be a non-empty list of player names")
             return None
@@ -95,8 +97,9 @@ class _Checker:
                 ok = False
             else:
                 names.append(p.strip())
-        if ok and len(names) > MAX_PLAYERS:
-            self.add(where, f"{len(names)} players; at most {MAX_PLAYERS} are supported (2^n coalition values are held)")
+        if ok and len(names) > limit:
+            why = "2^n coalition values are held" if limit == MAX_PLAYERS else "generated games"
+            self.add(where, f"{len(names)} players; at most {limit} are supported ({why})")
             ok = False
         return names if ok else None
 
@@ -191,7 +194,8 @@ def _parse_game(data: dict, check: _Checker) -> Game | None:
     if not isinstance(name, str):
         check.add("name", "must be a string")
         name = "game"
-    players = check.players(data["players"], "players") if "players" in data else None
+    limit = MAX_PLAYERS if kind in ("profit", "cost") else MAX_GENERATED_PLAYERS
+    players = check.players(data["players"], "players", limit) if "players" in data else None
     game: Game | None
     if kind in ("profit", "cost"):
         game = _explicit(data, kind, name, players, check)
@@ -301,7 +305,7 @@ def _bankruptcy(data: dict, name: str, players: list[str] | None, check: _Checke
     estate = check.number(data["estate"], "estate", minimum=0.0)
     claims = check.per_player(data["claims"], "claims", None, minimum=0.0)
     if claims is not None:
-        names = check.players(list(data["claims"]), "claims")
+        names = check.players(list(data["claims"]), "claims", MAX_GENERATED_PLAYERS)
         claims = _ordered(claims, players, "claims", check) if names is not None else None
     if estate is None or claims is None:
         return None
@@ -317,7 +321,7 @@ def _airport(data: dict, name: str, players: list[str] | None, check: _Checker) 
         return None
     costs = check.per_player(data["costs"], "costs", None, minimum=0.0)
     if costs is not None:
-        names = check.players(list(data["costs"]), "costs")
+        names = check.players(list(data["costs"]), "costs", MAX_GENERATED_PLAYERS)
         costs = _ordered(costs, players, "costs", check) if names is not None else None
     if costs is None:
         return None

@@ -30,6 +30,19 @@ Rules (:data:`RULES`)
 ``core``         whether the core is empty (least-core eps > 0) and a core point if not (a point of
                  the least core); checks a given allocation for core membership.
 
+Large generated games
+---------------------
+Bankruptcy and airport games with more than :data:`TABULATE_UP_TO` players (up to
+:data:`MAX_GENERATED_PLAYERS`) hold no table of values: they carry a separation oracle
+(:mod:`.oracles`) that evaluates v(S) by formula and lists coalitions by decreasing excess, and
+the LP rules generate the most violated coalitions from it (exact, see :mod:`.nucleolus`). Their
+excess levels list the coalitions FIXED at each level by the LPs (``listed``: ``"fixed"``), not
+every coalition at that excess. Shapley and Banzhaf use closed forms for the airport game
+(Littlechild and Owen 1973, and the exact Banzhaf integral in :mod:`.oracles`); for a bankruptcy
+game above :data:`TABULATE_UP_TO` players they are refused with an :class:`InputError` (no exact
+method short of enumerating 2^n coalitions is implemented; a dynamic program over sums of
+integer claims would be one).
+
 Statuses: ``ok`` (a formula rule), ``optimal`` (an LP rule), ``empty_core`` (``core`` on a game
 whose core is empty: the allocation is then a least-core point and ``least_core_epsilon`` > 0).
 """
@@ -44,22 +57,28 @@ from typing import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
-from ..errors import InfeasibleError
+from ..errors import InfeasibleError, InputError, Problem
 from .coalitions import MAX_PLAYERS, marginal_pairs, members, popcounts, subset_max, subset_sums
 from .nucleolus import EXCESS_TOL, sequential_lp
+from .oracles import AirportOracle, BankruptcyOracle, airport_banzhaf, airport_shapley
 
 RULES = ("shapley", "banzhaf", "nucleolus", "prenucleolus", "least-core", "proportional", "core")
 KINDS = ("profit", "cost", "bankruptcy", "airport")
 #: at most this many coalitions are listed per excess level (the count is always given)
 LEVEL_LIST_CAP = 100
+#: generated games with at most this many players get the table of all 2^n values
+TABULATE_UP_TO = 20
+#: largest generated (bankruptcy, airport) game: values by formula, coalitions by oracle
+MAX_GENERATED_PLAYERS = 500
 
 
 @dataclass
 class Game:
-    """A TU game: players and the value (or cost) of every coalition, indexed by bitmask."""
+    """A TU game: players and the value (or cost) of every coalition, indexed by bitmask; or,
+    for a large generated game, ``values=None`` and an ``oracle`` (profit form) instead."""
 
     players: list[str]
-    values: np.ndarray
+    values: np.ndarray | None
     convention: str = "profit"
     kind: str = "profit"
     name: str = "game"
@@ -67,11 +86,18 @@ class Game:
     weights_basis: str = "weights"
     allocation: np.ndarray | None = None
     parameters: dict = field(default_factory=dict)
+    oracle: BankruptcyOracle | AirportOracle | None = None
 
     def __post_init__(self) -> None:
-        self.values = np.asarray(self.values, dtype=float)
         if self.convention not in ("profit", "cost"):
             raise ValueError(f"convention must be 'profit' or 'cost', not {self.convention!r}")
+        if self.values is None:
+            if self.oracle is None or self.oracle.n != self.n:
+                raise ValueError("a game without values needs an oracle for its players")
+            if not 1 <= self.n <= MAX_GENERATED_PLAYERS:
+                raise ValueError(f"a generated game needs 1 to {MAX_GENERATED_PLAYERS} players, got {self.n}")
+            return
+        self.values = np.asarray(self.values, dtype=float)
         if not 1 <= self.n <= MAX_PLAYERS:
             raise ValueError(f"a game needs 1 to {MAX_PLAYERS} players, got {self.n}")
         if self.values.shape != (1 << self.n,):
@@ -93,12 +119,25 @@ class Game:
         return 1.0 if self.convention == "profit" else -1.0
 
     @property
+    def tabulated(self) -> bool:
+        """True when all 2^n values are held (False: a large generated game with an oracle)."""
+        return self.values is not None
+
+    @property
     def grand(self) -> float:
         """v(N) or c(N): what every allocation shares."""
-        return float(self.values[self.full])
+        return self.value_of(self.full)
+
+    def value_of(self, mask: int) -> float:
+        """v(S) or c(S) of a coalition given by its mask."""
+        if self.values is None:
+            return self.sign * self.oracle.value(mask)
+        return float(self.values[mask])
 
     def stand_alone(self) -> np.ndarray:
         """v({i}) or c({i}) per player."""
+        if self.values is None:
+            return self.sign * self.oracle.stand_alone()
         return self.values[[1 << i for i in range(self.n)]]
 
     def mask(self, coalition: Iterable[str]) -> int:
@@ -107,7 +146,7 @@ class Game:
 
     def value(self, coalition: Iterable[str]) -> float:
         """v(S) or c(S) of a coalition given by player names."""
-        return float(self.values[self.mask(coalition)])
+        return self.value_of(self.mask(coalition))
 
     def coalition_name(self, mask: int) -> str:
         """Player names joined by commas (the key format of game files)."""
@@ -118,26 +157,43 @@ class Game:
         return self.sign * (self.values - subset_sums(np.asarray(allocation, dtype=float)))
 
 
-def bankruptcy_game(estate: float, claims: Mapping[str, float], name: str = "bankruptcy") -> Game:
-    """O'Neill's bankruptcy game: v(S) = max(0, E - claims of the players outside S)."""
+def _tabulate(n: int, tabulate: bool | None) -> bool:
+    return n <= TABULATE_UP_TO if tabulate is None else tabulate
+
+
+def bankruptcy_game(
+    estate: float, claims: Mapping[str, float], name: str = "bankruptcy", *, tabulate: bool | None = None
+) -> Game:
+    """O'Neill's bankruptcy game: v(S) = max(0, E - claims of the players outside S).
+
+    ``tabulate``: hold all 2^n values (default: when n <= :data:`TABULATE_UP_TO`); otherwise the
+    game carries a :class:`~.oracles.BankruptcyOracle`.
+    """
     players = list(claims)
     d = np.array([claims[p] for p in players], dtype=float)
-    total = d.sum()
-    values = np.maximum(0.0, estate - (total - subset_sums(d)))
-    values[0] = 0.0
+    oracle = BankruptcyOracle(estate, d)
+    values = None
+    if _tabulate(len(d), tabulate):
+        values = np.maximum(0.0, estate - (d.sum() - subset_sums(d)))
+        values[0] = 0.0
     return Game(
         players, values, "profit", "bankruptcy", name, weights=d, weights_basis="claims",
         parameters={"estate": float(estate), "claims": {p: float(c) for p, c in zip(players, d)}},
+        oracle=oracle,
     )
 
 
-def airport_game(costs: Mapping[str, float], name: str = "airport") -> Game:
-    """Littlechild and Owen's airport game: c(S) = the largest cost of a player in S."""
+def airport_game(costs: Mapping[str, float], name: str = "airport", *, tabulate: bool | None = None) -> Game:
+    """Littlechild and Owen's airport game: c(S) = the largest cost of a player in S.
+
+    ``tabulate`` as for :func:`bankruptcy_game`; the oracle is an :class:`~.oracles.AirportOracle`.
+    """
     players = list(costs)
     c = np.array([costs[p] for p in players], dtype=float)
     return Game(
-        players, subset_max(c), "cost", "airport", name,
+        players, subset_max(c) if _tabulate(len(c), tabulate) else None, "cost", "airport", name,
         parameters={"costs": {p: float(x) for p, x in zip(players, c)}},
+        oracle=AirportOracle(c),
     )
 
 
@@ -251,6 +307,8 @@ def _levels_summary(game: Game, e: np.ndarray, levels: list[tuple[float, np.ndar
 
 def _scale(game: Game) -> float:
     """The largest magnitude among the game's values (1 for the zero game)."""
+    if game.values is None:
+        return game.oracle.scale or 1.0
     return float(np.abs(game.values).max()) or 1.0
 
 
@@ -260,8 +318,11 @@ def _tidy(a, scale: float):
     return np.round(np.asarray(a, dtype=float), digits) + 0.0
 
 
-def _profit_scaled(game: Game) -> tuple[np.ndarray, float]:
+def _profit_scaled(game: Game):
+    """The profit form divided by the scale (a table, or a scaled oracle), and the scale."""
     scale = _scale(game)
+    if game.values is None:
+        return game.oracle.scaled(1.0 / scale), scale
     return game.sign * game.values / scale, scale
 
 
@@ -281,9 +342,11 @@ def _lexicographic(game: Game, rule: str) -> tuple[np.ndarray, dict]:
     lower = None
     if rule == "nucleolus":
         _check_imputations(game)
-        lower = v[[1 << i for i in range(game.n)]]
+        lower = game.sign * game.stand_alone() / scale
     res = sequential_lp(v, lower=lower, first_level_only=rule in ("least-core", "core"))
     x = _tidy(game.sign * res.x * scale, scale)
+    if game.values is None:
+        return x, _oracle_details(game, res, scale, rule)
     e = game.excesses(x)
     if res.complete:
         candidates = np.ones(1 << game.n, dtype=bool)
@@ -300,16 +363,49 @@ def _lexicographic(game: Game, rule: str) -> tuple[np.ndarray, dict]:
     return x, details
 
 
+def _oracle_details(game: Game, res, scale: float, rule: str) -> dict:
+    """Excess levels of a game solved through its oracle: each level lists the coalitions the
+    LPs fixed at it (tight throughout the remaining optimal set), not every coalition at it."""
+    levels = []
+    for lv in res.levels:
+        masks = sorted(lv.masks, key=lambda s: (s.bit_count(), s))
+        levels.append(
+            {
+                "level": float(_tidy(lv.epsilon * scale, scale)),
+                "count": len(masks),
+                "listed": "fixed",
+                "coalitions": [game.coalition_name(s) for s in masks[:LEVEL_LIST_CAP]],
+            }
+        )
+    details = {"excess_levels": levels, "lp_solves": res.lp_solves, "coalitions_generated": res.rows}
+    if rule in ("least-core", "core"):
+        details["least_core_epsilon"] = levels[0]["level"] if levels else -math.inf
+    return details
+
+
+def _most_violated(game: Game, x: np.ndarray) -> tuple[float, int | None]:
+    """The largest excess over the proper non-empty coalitions at ``x`` and a coalition having it."""
+    if game.n == 1:
+        return -math.inf, None
+    if game.values is not None:
+        e = game.excesses(x)
+        e[0] = e[game.full] = -np.inf
+        worst = int(np.argmax(e))
+        return float(e[worst]), worst
+    for key, s in game.oracle.ranked(game.sign * x):
+        if 0 < s < game.full:
+            return float(key), s
+    raise AssertionError("the oracle listed no proper coalition")
+
+
 def core_check(game: Game, allocation: np.ndarray) -> dict:
     """Is ``allocation`` (in the game's convention) in the core? Efficiency and the worst coalition."""
     x = np.asarray(allocation, dtype=float)
     tol = EXCESS_TOL * _scale(game)
-    e = game.excesses(x)
-    e[0] = e[game.full] = -np.inf
-    worst = int(np.argmax(e)) if game.n > 1 else None
+    max_excess, worst = _most_violated(game, x)
     shortfall = float(x.sum() - game.grand)
     efficient = abs(shortfall) <= tol
-    max_excess = float(e[worst]) if worst is not None else None
+    max_excess = max_excess if worst is not None else None
     return {
         "allocation": dict(zip(game.players, x.tolist())),
         "efficient": efficient,
@@ -323,6 +419,24 @@ def core_check(game: Game, allocation: np.ndarray) -> dict:
 # ---------------------------------------------------------------- dispatcher
 
 
+def _closed_form(game: Game, rule: str) -> np.ndarray:
+    """Shapley value or raw Banzhaf value of a large generated game, where a formula is known."""
+    if game.kind == "airport":
+        costs = -game.oracle.stand_alone()
+        return airport_shapley(costs) if rule == "shapley" else airport_banzhaf(costs)
+    raise InputError(
+        [
+            Problem(
+                game.name,
+                f"--rule {rule} of a {game.kind} game is exact only up to {TABULATE_UP_TO} players "
+                f"(all 2^n coalitions are enumerated); this game has {game.n}. Use nucleolus, "
+                "prenucleolus, least-core, core or proportional",
+            )
+        ],
+        source=game.name,
+    )
+
+
 def solve_game(game: Game, rule: str) -> GameSolution:
     """Apply ``rule`` (one of :data:`RULES`) to ``game``."""
     if rule not in RULES:
@@ -331,7 +445,11 @@ def solve_game(game: Game, rule: str) -> GameSolution:
     raw = None
     details: dict = {}
     status = "ok"
-    if rule == "shapley":
+    if rule in ("shapley", "banzhaf") and game.values is None:
+        raw = _closed_form(game, rule)
+        x = raw if rule == "shapley" else _scale_to(raw, game.grand, "raw Banzhaf values")
+        raw = None if rule == "shapley" else raw
+    elif rule == "shapley":
         x = shapley_value(game.values)
     elif rule == "banzhaf":
         raw = banzhaf_index(game.values)

@@ -35,15 +35,26 @@ optimum. Consecutive stages with the same level are merged into one level in the
 After fixing, every coalition whose characteristic vector lies in the span of the fixed ones and
 1_N has a constant excess on the remaining optimal set and is dropped ("settled"). The span is
 kept exactly, in rational arithmetic; a coalition is settled when the integer basis vectors of
-the orthogonal complement all sum to zero over it, tested for all 2^n coalitions at once. The
+the orthogonal complement all sum to zero over it, tested for all 2^n coalitions at once (or one
+coalition at a time on the oracle path). Known limit of the oracle path: settled coalitions whose
+excess is above the stage level are read and skipped one by one; after many fixed singletons
+there can be exponentially many (2^k for k fixed), and the search gives up after MAX_SCANNED. The
 process ends when the span is R^n: the fixed equalities then determine x uniquely.
 
 Coalitions generated on demand
 ------------------------------
 The stage LPs hold only the rows of an active set of coalitions: the singletons and their
 complements (they keep every stage LP bounded) plus, for small games, all coalitions. After each
-solve the excesses of all 2^n coalitions at x are computed in numpy; while some unsettled
-coalition has e(S, x) > eps, the most violated ones are added and the LP is solved again. The
+solve the most violated coalitions are searched for, in one of two exact ways:
+
+* a game given by all 2^n values (an array ``v``): the excesses of all coalitions at x are
+  computed in numpy;
+* a game given by a separation oracle (:mod:`.oracles`, for generated games too large to
+  enumerate): the oracle lists the coalitions by decreasing excess and the list is read until the
+  excess is at most eps, skipping the settled coalitions and those already in the LP.
+
+While some unsettled coalition has e(S, x) > eps, the most violated ones are added and the LP is
+solved again. The
 restricted LP is a relaxation of the full stage LP, so when no coalition is violated x and eps are
 optimal for the full LP, and a row dual of the restricted LP extended by zeros is an optimal dual
 of the full LP: the positive-dual test stays exact.
@@ -59,7 +70,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from ..solve import HighsSolver
-from .coalitions import indicator, subset_sums
+from .coalitions import indicator, members, subset_sums
 
 #: relative tolerance on excesses (values are scaled so that max |v| = 1 before solving)
 EXCESS_TOL = 1e-7
@@ -67,6 +78,8 @@ EXCESS_TOL = 1e-7
 DUAL_TOL = 1e-8
 #: games with at most this many players start with every coalition in the LP
 ENUMERATE_UP_TO = 8
+#: the oracle path gives up (RuntimeError) after reading this many coalitions in one solve
+MAX_SCANNED = 200_000
 #: HiGHS tolerances tighter than its defaults (1e-7), so that EXCESS_TOL separates ties from gaps
 _HIGHS_OPTIONS = {"primal_feasibility_tolerance": 1e-9, "dual_feasibility_tolerance": 1e-9}
 
@@ -99,6 +112,8 @@ class _Span:
         self.rows: list[list[Fraction]] = []
         self.pivots: list[int] = []
         self.masks: list[int] = []
+        self._basis: list[np.ndarray] | None = None
+        self._matrix: np.ndarray | None = None
 
     @property
     def rank(self) -> int:
@@ -106,6 +121,7 @@ class _Span:
 
     def add(self, mask: int) -> bool:
         """Add 1_S; False (and no change) when it is already in the span."""
+        self._basis = self._matrix = None
         vec = [Fraction((mask >> i) & 1) for i in range(self.n)]
         for row, p in zip(self.rows, self.pivots):
             f = vec[p]
@@ -127,6 +143,18 @@ class _Span:
 
     def complement_basis(self) -> list[np.ndarray]:
         """Integer vectors spanning the orthogonal complement of the span."""
+        if self._basis is None:
+            self._basis = self._complement_basis()
+        return self._basis
+
+    def contains(self, mask: int) -> bool:
+        """Is 1_S in the span? (Every complement basis vector sums to zero over S.)"""
+        if self._matrix is None:
+            basis = self.complement_basis()
+            self._matrix = np.stack(basis) if basis else np.zeros((0, self.n), dtype=np.int64)
+        return not np.any(self._matrix[:, members(mask, self.n)].sum(axis=1))
+
+    def _complement_basis(self) -> list[np.ndarray]:
         basis = []
         pivot_set = set(self.pivots)
         for f in range(self.n):
@@ -154,8 +182,8 @@ class _Span:
 class _StageLP:
     """The Pyomo model of a stage LP; rows are added, fixed and dropped as stages go on."""
 
-    def __init__(self, v: np.ndarray, n: int, lower: np.ndarray | None) -> None:
-        self.v = v
+    def __init__(self, game, n: int, lower: np.ndarray | None) -> None:
+        self.game = game
         self.n = n
         m = pyo.ConcreteModel(name="nucleolus_stage")
         m.P = pyo.RangeSet(0, n - 1)
@@ -165,7 +193,7 @@ class _StageLP:
             m.x = pyo.Var(m.P, domain=pyo.Reals, bounds=lambda _m, i: (float(lower[i]), None))
         m.eps = pyo.Var(domain=pyo.Reals)
         m.objective = pyo.Objective(expr=m.eps, sense=pyo.minimize)
-        self.add_efficiency(m, float(v[-1]))
+        self.add_efficiency(m, game.value((1 << n) - 1))
         m.free = pyo.ConstraintList()
         m.fixed = pyo.ConstraintList()
         self.m = m
@@ -190,10 +218,11 @@ class _StageLP:
 
         .. math:: x(S) + \varepsilon \ge v(S) \qquad S \in C
         """
+        game_value = self.game.value
         for s in masks:
             s = int(s)
             if s not in self.free:
-                self.free[s] = self.m.free.add(self._x_of(s) + self.m.eps >= float(self.v[s]))
+                self.free[s] = self.m.free.add(self._x_of(s) + self.m.eps >= game_value(s))
                 self.rows_added += 1
 
     def fix(self, mask: int, level: float) -> None:
@@ -202,7 +231,7 @@ class _StageLP:
         .. math:: x(S) = v(S) - \varepsilon_k \qquad S \in F_k
         """
         self.drop(mask)
-        self.m.fixed.add(self._x_of(mask) == float(self.v[mask]) - level)
+        self.m.fixed.add(self._x_of(mask) == self.game.value(mask) - level)
 
     def drop(self, mask: int) -> None:
         con = self.free.pop(mask, None)
@@ -219,20 +248,88 @@ class _StageLP:
         return float(pyo.value(self.m.eps)), x, duals
 
 
-def _initial_rows(v: np.ndarray, n: int, lower: np.ndarray | None, batch: int) -> np.ndarray:
-    """Singletons and their complements, plus the coalitions with the largest excess at a
-    starting point (equal split of the surplus over the stand-alone values); all of them for
-    small games."""
-    full = (1 << n) - 1
-    if n <= ENUMERATE_UP_TO:
-        return np.arange(1, full)
-    singles = np.array([1 << i for i in range(n)])
-    base = v[singles] if lower is None else lower
-    x0 = base + (v[full] - base.sum()) / n
-    e = v - subset_sums(x0)
-    e[0] = e[full] = -np.inf
-    top = np.argpartition(-e, batch)[:batch]
-    return np.unique(np.concatenate([singles, full ^ singles, top]))
+class _Table:
+    """A game given by all 2^n values: the excesses are searched in numpy."""
+
+    def __init__(self, v: np.ndarray) -> None:
+        self.v = np.asarray(v, dtype=float)
+        self.n = len(self.v).bit_length() - 1
+        if len(self.v) != 1 << self.n or self.n < 1:
+            raise ValueError("v must have length 2**n with n >= 1")
+        self._settled: tuple[int, np.ndarray] | None = None
+
+    def value(self, mask: int) -> float:
+        return float(self.v[mask])
+
+    def settled(self, span: _Span) -> np.ndarray:
+        """Boolean over all masks, recomputed only when the span has grown."""
+        if self._settled is None or self._settled[0] != span.rank:
+            self._settled = (span.rank, span.settled())
+        return self._settled[1]
+
+    def initial_rows(self, lower: np.ndarray | None, batch: int) -> list[int]:
+        """Singletons and their complements, plus the coalitions with the largest excess at a
+        starting point (equal split of the surplus over the stand-alone values); all of them for
+        small games."""
+        n, v = self.n, self.v
+        full = (1 << n) - 1
+        if n <= ENUMERATE_UP_TO:
+            return list(range(1, full))
+        singles = np.array([1 << i for i in range(n)])
+        base = v[singles] if lower is None else lower
+        x0 = base + (v[full] - base.sum()) / n
+        e = v - subset_sums(x0)
+        e[0] = e[full] = -np.inf
+        top = np.argpartition(-e, batch)[:batch]
+        return np.unique(np.concatenate([singles, full ^ singles, top])).tolist()
+
+    def violated(self, x: np.ndarray, eps: float, span: _Span, free, batch: int) -> list[int]:
+        """Up to ``batch`` unsettled coalitions not in ``free`` with e(S, x) > eps, most violated first."""
+        e = self.v - subset_sums(x)
+        e[self.settled(span)] = -np.inf
+        e[list(free)] = -np.inf
+        viol = np.flatnonzero(e > eps + EXCESS_TOL)
+        if viol.size > batch:
+            viol = viol[np.argpartition(-e[viol], batch)[:batch]]
+        return viol.tolist()
+
+
+class _Oracle:
+    """A game given by a separation oracle that lists coalitions by decreasing excess."""
+
+    def __init__(self, oracle) -> None:
+        self.oracle = oracle
+        self.n = oracle.n
+
+    def value(self, mask: int) -> float:
+        return self.oracle.value(mask)
+
+    def initial_rows(self, lower: np.ndarray | None, batch: int) -> list[int]:
+        """Singletons and their complements."""
+        full = (1 << self.n) - 1
+        singles = [1 << i for i in range(self.n)]
+        return sorted({s for s in singles + [full ^ s for s in singles] if 0 < s < full})
+
+    def violated(self, x: np.ndarray, eps: float, span: _Span, free, batch: int) -> list[int]:
+        """Read the oracle's list down to excess eps: up to ``batch`` coalitions that are proper,
+        unsettled and not in ``free``, most violated first. Exact: when it returns nothing, no
+        such coalition has an excess above eps (within EXCESS_TOL)."""
+        full = (1 << self.n) - 1
+        out: list[int] = []
+        for scanned, (key, s) in enumerate(self.oracle.ranked(x)):
+            if key <= eps + EXCESS_TOL:
+                break
+            if scanned >= MAX_SCANNED:
+                raise RuntimeError(
+                    f"the separation oracle read more than {MAX_SCANNED} coalitions (settled ones "
+                    "above the stage level); the game is too degenerate for this path"
+                )
+            if s == 0 or s == full or s in free or span.contains(s):
+                continue
+            out.append(s)
+            if len(out) >= batch:
+                break
+        return out
 
 
 def sequential_lp(
@@ -250,21 +347,18 @@ def sequential_lp(
     ``batch``: how many violated coalitions are added per round (default max(2n, 20)).
     The caller scales ``v`` so that its largest magnitude is about 1 (tolerances are absolute).
     """
-    v = np.asarray(v, dtype=float)
-    n = len(v).bit_length() - 1
-    if len(v) != 1 << n or n < 1:
-        raise ValueError("v must have length 2**n with n >= 1")
+    game = _Oracle(v) if hasattr(v, "ranked") else _Table(v)
+    n = game.n
     full = (1 << n) - 1
     batch = batch or max(2 * n, 20)
     span = _Span(n)
     span.add(full)
-    settled = span.settled()
-    lp = _StageLP(v, n, lower)
-    lp.add_free(m for m in _initial_rows(v, n, lower, min(batch, full - 1)) if not settled[m])
+    lp = _StageLP(game, n, lower)
+    lp.add_free(m for m in game.initial_rows(lower, min(batch, full - 1)) if not span.contains(m))
     levels: list[Level] = []
     settled_first = None
     while span.rank < n:
-        eps, x, duals = _solve_with_generation(lp, v, settled, batch)
+        eps, x, duals = _solve_with_generation(lp, game, span, batch)
         if levels and eps > levels[-1].epsilon - EXCESS_TOL:
             level = levels[-1]
         elif first_level_only and levels:
@@ -272,43 +366,37 @@ def sequential_lp(
         else:
             level = Level(eps, [])
             levels.append(level)
-        fix = _tight_in_every_optimum(duals, v, x, eps)
+        fix = _tight_in_every_optimum(duals, game, x, eps)
         for s in fix:
             level.masks.append(s)
             if span.add(s):
                 lp.fix(s, level.epsilon)
             else:
                 lp.drop(s)
-        settled = span.settled()
-        for s in [s for s in lp.free if settled[s]]:
+        for s in [s for s in lp.free if span.contains(s)]:
             lp.drop(s)
-        if len(levels) == 1:
-            settled_first = settled
-    x = _solve_fixed(span, v, levels)
+        if len(levels) == 1 and isinstance(game, _Table):
+            settled_first = game.settled(span)
+    x = _solve_fixed(span, game, levels)
     return SequentialResult(x, levels, lp.solves, lp.rows_added, True, settled_first)
 
 
-def _solve_with_generation(lp: _StageLP, v: np.ndarray, settled: np.ndarray, batch: int):
+def _solve_with_generation(lp: _StageLP, game, span: _Span, batch: int):
     """Solve the stage LP, adding the most violated coalitions until none is violated."""
     while True:
         eps, x, duals = lp.solve()
-        e = v - subset_sums(x)
-        e[settled] = -np.inf
-        e[list(lp.free)] = -np.inf
-        viol = np.flatnonzero(e > eps + EXCESS_TOL)
-        if viol.size == 0:
+        viol = game.violated(x, eps, span, lp.free, batch)
+        if not viol:
             return eps, x, duals
-        if viol.size > batch:
-            viol = viol[np.argpartition(-e[viol], batch)[:batch]]
         lp.add_free(viol)
 
 
-def _tight_in_every_optimum(duals: dict[int, float], v: np.ndarray, x: np.ndarray, eps: float) -> list[int]:
+def _tight_in_every_optimum(duals: dict[int, float], game, x: np.ndarray, eps: float) -> list[int]:
     """Free coalitions with a strictly positive dual (tight in every optimal solution)."""
     n = len(x)
 
     def tight(s: int) -> bool:
-        return abs(v[s] - indicator(s, n) @ x - eps) <= EXCESS_TOL
+        return abs(game.value(s) - indicator(s, n) @ x - eps) <= EXCESS_TOL
 
     fix = [s for s, y in duals.items() if y > DUAL_TOL and tight(s)]
     if not fix:
@@ -319,11 +407,11 @@ def _tight_in_every_optimum(duals: dict[int, float], v: np.ndarray, x: np.ndarra
     return sorted(fix)
 
 
-def _solve_fixed(span: _Span, v: np.ndarray, levels: list[Level]) -> np.ndarray:
+def _solve_fixed(span: _Span, game, levels: list[Level]) -> np.ndarray:
     """The unique x with x(N) = v(N) and e(S, x) = eps(S) for the independent fixed coalitions."""
     n = span.n
     level_of = {s: lv.epsilon for lv in levels for s in lv.masks}
     full = (1 << n) - 1
     A = np.array([indicator(s, n) for s in span.masks])
-    b = np.array([v[s] - (0.0 if s == full else level_of[s]) for s in span.masks])
+    b = np.array([game.value(s) - (0.0 if s == full else level_of[s]) for s in span.masks])
     return np.linalg.solve(A, b)
