@@ -4,7 +4,8 @@ Exit codes (the same for every command):
 
 * 0 -- solved (optimal, or a feasible plan at a limit; the summary says which)
 * 1 -- internal error (a bug: the message asks for a report)
-* 2 -- invalid input (:class:`InputError`): every problem is listed, with file, row and column
+* 2 -- invalid input (:class:`InputError`): every problem is listed, with file, row and column;
+  or valid input too large for an exact answer (:class:`TooLargeError`)
 * 3 -- no feasible plan (:class:`InfeasibleError`): the unserved or conflicting parts are named
 """
 
@@ -83,6 +84,13 @@ class ProblemCollector:
     def raise_if_any(self) -> None:
         if self.problems:
             raise InputError(list(self.problems), source=self.source)
+
+
+class TooLargeError(OptimizerError):
+    """Valid input that is beyond what an exact answer can be computed for within the effort limits
+    (exit 2, like invalid input: the user has to make the input smaller)."""
+
+    exit_code = EXIT_INPUT
 
 
 class InfeasibleError(OptimizerError):

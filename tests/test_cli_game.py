@@ -123,3 +123,15 @@ def test_large_generated_games_through_the_cli(tmp_path):
     result = run(path, "--rule", "shapley")
     assert result.exit_code == 2
     assert "exact only up to 20 players" in result.output
+
+
+def test_a_game_beyond_the_search_budget_exits_2_with_the_reason(tmp_path, monkeypatch):
+    from optimizer.sharing import nucleolus
+
+    monkeypatch.setattr(nucleolus, "MAX_SCANNED", 1)  # a budget any search for a violated coalition exceeds
+    claims = {f"c{i}": 10 + i for i in range(30)}
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps({"kind": "bankruptcy", "estate": 150, "claims": claims}))
+    result = run(path, "--rule", "nucleolus")
+    assert result.exit_code == 2
+    assert "too large for an exact nucleolus" in result.output and "Traceback" not in result.output

@@ -69,6 +69,7 @@ from fractions import Fraction
 import numpy as np
 import pyomo.environ as pyo
 
+from ..errors import TooLargeError
 from ..solve import HighsSolver
 from .coalitions import indicator, members, subset_sums
 
@@ -78,7 +79,7 @@ EXCESS_TOL = 1e-7
 DUAL_TOL = 1e-8
 #: games with at most this many players start with every coalition in the LP
 ENUMERATE_UP_TO = 8
-#: the oracle path gives up (RuntimeError) after reading this many coalitions in one solve
+#: the oracle path gives up (TooLargeError, exit 2) after reading this many coalitions in one stage
 MAX_SCANNED = 200_000
 #: HiGHS tolerances tighter than its defaults (1e-7), so that EXCESS_TOL separates ties from gaps
 _HIGHS_OPTIONS = {"primal_feasibility_tolerance": 1e-9, "dual_feasibility_tolerance": 1e-9}
@@ -320,9 +321,10 @@ class _Oracle:
             if key <= eps + EXCESS_TOL:
                 break
             if scanned >= MAX_SCANNED:
-                raise RuntimeError(
-                    f"the separation oracle read more than {MAX_SCANNED} coalitions (settled ones "
-                    "above the stage level); the game is too degenerate for this path"
+                raise TooLargeError(
+                    f"the {self.n}-player game is too large for an exact nucleolus here: the search for "
+                    f"violated coalitions read more than {MAX_SCANNED:,} coalitions in one stage. "
+                    "Use fewer players, or the shapley or proportional rule."
                 )
             if s == 0 or s == full or s in free or span.contains(s):
                 continue
