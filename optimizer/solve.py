@@ -1,4 +1,4 @@
-"""The one place HiGHS is called.
+r"""The one place HiGHS is called.
 
 Every model of the package (freight MIPs, enclave LPs, game LPs) is a Pyomo model handed to
 :class:`HighsSolver`. The solver layer knows nothing about which model it solves.
@@ -23,6 +23,27 @@ A :class:`HighsSolver` may be used for many solves. ``solve(model)`` recompiles 
 current state (mutable parameters, fixed variables, bounds) -- cheap compared with building
 it -- and, when the columns are the same as in the previous solve, hands the previous solution
 to HiGHS as a starting point.
+
+Starts from similar models
+--------------------------
+``solve(..., starts=[x1, x2, ...])`` takes solutions of *other* models over the same columns
+(earlier scenarios of a batch, :mod:`optimizer.batch.resolve`) and turns them into a start for
+this one by *fix and re-optimise* (:func:`complete_start`): with :math:`B` the binary columns,
+
+.. math::
+
+    \hat x^k = \arg\min \{ c^\top x : x \text{ feasible for this model},\
+    x_j = \operatorname{round}(x^k_j)\ \forall j \in B \}
+
+is a small MIP (the open/closed decisions are fixed, train counts and flows are re-optimised),
+feasible for this model by construction, so its solution is a valid incumbent. The best
+:math:`\hat x^k` goes to HiGHS with ``setSolution``. When HiGHS's own heuristics are what
+keeps it from stopping (its bound is within the gap early but no plan that good is known yet,
+typical of the freight MIPs) this turns a solve of seconds into one of a few LP solves. The
+result is then, like any MIP result, optimal within ``mip_gap``; it need not be the same
+solution a solve without a start returns when several plans are within the gap. A partial start
+(only the binaries, HiGHS completing it) was measured and is slower: HiGHS completes it with
+its own sub-MIP limits and then searches as without one.
 """
 
 from __future__ import annotations
@@ -31,7 +52,7 @@ import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Sequence
 
 import highspy
 import numpy as np
@@ -97,6 +118,8 @@ class SolveResult:
     n_cons: int
     n_integer: int
     log_path: str | None = None
+    start_objective: float | None = None  # objective of the start handed to HiGHS (starts=...)
+    start_seconds: float = 0.0  # time spent making it (included in solve_seconds)
     _duals: dict[int, float] = field(default_factory=dict, repr=False)
 
     @property
@@ -111,7 +134,7 @@ class SolveResult:
         return self._duals.get(id(con), 0.0)
 
     def as_dict(self) -> dict:
-        return {
+        out = {
             "status": self.status,
             "termination": self.termination,
             "objective": self.objective,
@@ -123,6 +146,9 @@ class SolveResult:
             "constraints": self.n_cons,
             "integer_variables": self.n_integer,
         }
+        if self.start_objective is not None:
+            out["start"] = {"objective": self.start_objective, "seconds": round(self.start_seconds, 4)}
+        return out
 
 
 _STATUS_MAP = {
@@ -236,9 +262,17 @@ class HighsSolver:
         self.last_compiled: Compiled | None = None
         self.last_highs: highspy.Highs | None = None
 
-    def continue_from(self, other: "HighsSolver") -> None:
-        """Start the next solve from ``other``'s last solution (used only when the columns are the same)."""
-        self._last_cols, self._last_x = other._last_cols, other._last_x
+    def solution_of(self, comp: Compiled) -> np.ndarray | None:
+        """The most recent solution this solver found, if it was one of arrays with ``comp``'s columns."""
+        return self._last_x if self._last_x is not None and self._last_cols == comp.col_ids else None
+
+    def start_budget(self) -> float:
+        """Seconds that making a start from ``starts`` may take: 5 % of the time limit, at most 2 s.
+
+        On instances/landbridge a completion takes 0.02-0.4 s when it pays; the ones that took 3-10 s
+        (high demand, three hubs per destination) never made the solve faster than a fresh one.
+        """
+        return 2.0 if self.time_limit is None else min(2.0, 0.05 * float(self.time_limit))
 
     def _configure(self, h: highspy.Highs) -> None:
         h.setOptionValue("output_flag", bool(self.verbose or self.log_path))
@@ -254,31 +288,52 @@ class HighsSolver:
         for k, v in self.options.items():
             h.setOptionValue(k, v)
 
-    def solve(self, model, *, duals: bool = True, warm_start: bool = True, compiled: "Compiled | None" = None) -> SolveResult:
+    def solve(
+        self,
+        model,
+        *,
+        duals: bool = True,
+        warm_start: bool = True,
+        compiled: "Compiled | None" = None,
+        starts: Sequence[np.ndarray] = (),
+    ) -> SolveResult:
         """Compile ``model``, run HiGHS, load the solution into the model's variables.
 
         ``compiled``: the model's arrays made by the caller (a :class:`Compiled` of this model whose
         numbers were updated in place, see :mod:`optimizer.batch.resolve`); skips the compile.
+        ``starts``: solutions of similar models over the same columns, most promising first; the
+        best of their completions (:func:`complete_start`) starts a MIP. The time it takes counts
+        against ``time_limit`` and is part of ``solve_seconds``.
         """
         t0 = time.perf_counter()
         comp = compiled if compiled is not None else Compiled(model)
+        is_mip = bool(comp.integer.any())
+        start = None
+        start_seconds = 0.0
+        if starts and is_mip:
+            ts = time.perf_counter()
+            start = complete_start(comp, starts, mip_gap=self.mip_gap, time_limit=self.start_budget(), threads=self.threads)
+            start_seconds = time.perf_counter() - ts
         h = highspy.Highs()
         self._configure(h)
+        if self.time_limit is not None and start_seconds:
+            h.setOptionValue("time_limit", max(float(self.time_limit) - start_seconds, 0.01))
         h.passModel(comp.to_highs_lp())
-        is_mip = bool(comp.integer.any())
-        if warm_start and is_mip and self._last_cols == comp.col_ids and self._last_x is not None:
+        if start is not None:
+            h.setSolution(comp.n, np.arange(comp.n, dtype=np.int32), start[1])
+        elif warm_start and is_mip and self._last_cols == comp.col_ids and self._last_x is not None:
             sol = highspy.HighsSolution()
             sol.col_value = list(self._last_x)
             sol.value_valid = True
             h.setSolution(sol)
         if self.on_progress is not None and is_mip:
-            start = time.perf_counter()
+            began = time.perf_counter()
 
             def _cb(event) -> None:
                 d = event.data_out
                 self.on_progress(
                     Progress(
-                        seconds=time.perf_counter() - start,
+                        seconds=time.perf_counter() - began,
                         objective=_finite(d.objective_function_value),
                         best_bound=_finite(d.mip_dual_bound),
                         mip_gap=_finite(d.mip_gap),
@@ -290,8 +345,10 @@ class HighsSolver:
         h.run()
         t2 = time.perf_counter()
         result = self._read(h, comp, model, is_mip, duals)
-        result.handoff_seconds = t1 - t0
-        result.solve_seconds = t2 - t1
+        result.handoff_seconds = t1 - t0 - start_seconds
+        result.solve_seconds = t2 - t1 + start_seconds
+        if start is not None:
+            result.start_objective, result.start_seconds = start[0], start_seconds
         self.last_compiled, self.last_highs = comp, h
         return result
 
@@ -340,6 +397,52 @@ class HighsSolver:
             log_path=self.log_path,
             _duals=dual_map,
         )
+
+
+def complete_start(
+    comp: Compiled, candidates: Sequence[np.ndarray], *, mip_gap: float | None, time_limit: float, threads: int | None = None
+) -> tuple[float, np.ndarray] | None:
+    """Fix and re-optimise: the best completion of ``candidates`` for the model ``comp``, or None.
+
+    For each candidate (a value per column of ``comp``, from a similar model) the binary columns
+    are fixed to its rounded values and the rest of the MIP (general integers, continuous columns)
+    is solved with HiGHS, to ``mip_gap`` (default 1e-4) within a share of ``time_limit`` seconds.
+    Candidates whose binaries repeat an earlier one's are skipped. Returns (objective, column
+    values) of the best feasible completion: a feasible solution of ``comp`` itself.
+    """
+    binary = np.flatnonzero(comp.integer & (comp.col_lower >= 0) & (comp.col_upper <= 1))
+    lower, upper = comp.col_lower[binary], comp.col_upper[binary]
+    lp = comp.to_highs_lp()
+    deadline = time.perf_counter() + time_limit
+    best: tuple[float, np.ndarray] | None = None
+    seen: set[bytes] = set()
+    todo = [np.asarray(x, dtype=float) for x in candidates if len(x) == comp.n]
+    for i, x in enumerate(todo):
+        left = deadline - time.perf_counter()
+        if left <= 0:
+            break
+        fixed = np.clip(np.round(x[binary]), lower, upper)
+        key = fixed.tobytes()
+        if key in seen:
+            continue
+        seen.add(key)
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("mip_rel_gap", 1e-4 if mip_gap is None else float(mip_gap))
+        h.setOptionValue("time_limit", left / (len(todo) - i))
+        if threads is not None:
+            h.setOptionValue("threads", int(threads))
+        h.passModel(lp)
+        if len(binary):
+            h.changeColsBounds(len(binary), binary.astype(np.int32), fixed, fixed)
+        h.run()
+        info = h.getInfo()
+        if info.primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
+            continue
+        obj = float(info.objective_function_value)
+        if best is None or (obj > best[0] if comp.sense_max else obj < best[0]):
+            best = (obj, np.asarray(h.getSolution().col_value, dtype=float))
+    return best
 
 
 _IIS_CHILD = """

@@ -81,8 +81,9 @@ def flows(tables: dict) -> pd.DataFrame:
     ],
 )
 def test_resolve_equals_a_fresh_solve(tiny_dir, sequence):
+    """Without starts HiGHS gets the arrays of a fresh build: the very same solution."""
     base = load_instance(tiny_dir)
-    cache = ModelCache()
+    cache = ModelCache(warm_start=False)
     for overrides in sequence:
         inst = apply_overrides(base, overrides)
         reused = solve_instance(inst, time_limit=30, models=cache)
@@ -95,16 +96,35 @@ def test_resolve_equals_a_fresh_solve(tiny_dir, sequence):
     assert cache.reuses >= 2  # most scenarios were re-solved, not rebuilt
 
 
-def test_warm_started_resolve_finds_the_same_optimum(tiny_dir):
+def test_resolve_from_earlier_plans_finds_the_same_optimum(tiny_dir):
+    """With starts (the default) a re-solve is optimal like a fresh solve: at MIP gap 0 the same cost."""
     base = load_instance(tiny_dir)
-    cache = ModelCache(warm_start=True)
-    for scale in (1.0, 1.1, 0.9):
-        inst = apply_overrides(base, {"demand_scale": scale})
-        got = solve_instance(inst, time_limit=30, models=cache)
-        want = solve_instance(inst, time_limit=30)
+    cache = ModelCache()
+    started = 0
+    for scale, capacity in ((1.0, 82), (1.1, 82), (0.9, 60), (1.6, 60), (0.4, 100)):
+        inst = apply_overrides(base, {"demand_scale": scale, "train_capacity_teu": capacity})
+        got = solve_instance(inst, time_limit=30, mip_gap=0, models=cache)
+        want = solve_instance(inst, time_limit=30, mip_gap=0)
+        assert got.status == want.status == "optimal"
         assert got.summary["objective"] == pytest.approx(want.summary["objective"], rel=1e-9)
-        pd.testing.assert_frame_equal(flows(got.tables), flows(want.tables))
-    assert cache.reuses == 4  # plan and baseline, twice
+        assert got.summary["baseline"]["objective"] == pytest.approx(want.summary["baseline"]["objective"], rel=1e-9)
+        if "start" in got.summary:
+            started += 1
+            assert got.summary["start"]["objective"] >= got.summary["objective"] - 1e-6 * abs(got.summary["objective"])
+    assert cache.reuses == 8 and started == 4  # plan and baseline re-solved four times; every plan started
+
+
+def test_starts_come_from_the_nearest_earlier_scenarios(tiny_dir):
+    base = load_instance(tiny_dir)
+    cache = ModelCache()
+    for scale in (1.0, 2.0, 0.5):
+        cache.solve(apply_overrides(base, {"demand_scale": scale}), baseline=False, solver=HighsSolver())
+    (built,) = cache.entries[False].values()
+    assert len(built.pool) == 3
+    solutions = {scale: x for scale, (_, x) in zip((1.0, 2.0, 0.5), built.pool)}
+    _, comp, _ = cache.arrays(apply_overrides(base, {"demand_scale": 1.9}), baseline=False)
+    starts = built.starts(comp)
+    assert [next(s for s, x in solutions.items() if x is start) for start in starts] == [2.0, 1.0, 0.5]
 
 
 def test_resolve_hands_highs_the_arrays_a_fresh_build_compiles(tiny_dir):

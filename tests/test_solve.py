@@ -1,9 +1,10 @@
 """The solver layer: statuses, duals, MIP results and infeasibility explanations on tiny models."""
 
+import numpy as np
 import pyomo.environ as pe
 import pytest
 
-from optimizer.solve import HighsSolver, conflicting_constraints
+from optimizer.solve import Compiled, HighsSolver, complete_start, conflicting_constraints
 
 
 def _lp():
@@ -68,3 +69,65 @@ def test_infeasible_model_names_the_conflicting_constraints():
 
 def test_feasible_model_has_no_conflict():
     assert conflicting_constraints(_lp()) == []
+
+
+def _facilities():
+    """Two hubs, two customers of one unit each, exact demand.
+
+    Hub A: fixed cost 10, ships at 1 per unit to either customer, on trains of 1.5 units at 3 each
+    (integer n). Hub B: fixed cost 4, ships at 2 to customer 1 and 8 to customer 2, capacity 1.
+    Designs: A alone 10 + 2 + 2 trains * 3 = 18 (the optimum); A and B 14 + 1 train * 3 + 1.5 units
+    by A at 1 + the other 0.5 unit of customer 1 by B at 2 = 19.5; B alone cannot carry 2 units;
+    none carries nothing.
+    """
+    m = pe.ConcreteModel()
+    m.yA = pe.Var(within=pe.Binary)
+    m.yB = pe.Var(within=pe.Binary)
+    m.n = pe.Var(within=pe.NonNegativeIntegers, bounds=(0, 5))
+    m.x = pe.Var(["A1", "A2", "B1", "B2"], bounds=(0, None))
+    m.d1 = pe.Constraint(expr=m.x["A1"] + m.x["B1"] == 1)
+    m.d2 = pe.Constraint(expr=m.x["A2"] + m.x["B2"] == 1)
+    m.trains = pe.Constraint(expr=m.x["A1"] + m.x["A2"] <= 1.5 * m.n)
+    m.openA = pe.Constraint(expr=m.n <= 5 * m.yA)
+    m.capB = pe.Constraint(expr=m.x["B1"] + m.x["B2"] <= m.yB)
+    m.o = pe.Objective(expr=10 * m.yA + 4 * m.yB + 3 * m.n + m.x["A1"] + m.x["A2"] + 2 * m.x["B1"] + 8 * m.x["B2"])
+    return m
+
+
+def _design(comp, yA: float, yB: float):
+    """A column vector of ``comp`` with the given hub decisions (the other values are arbitrary)."""
+    values = {"yA": yA, "yB": yB}
+    return np.array([values.get(v.name, 0.7) for v in comp.columns])
+
+
+def test_complete_start_keeps_the_design_and_reoptimises_the_rest():
+    m = _facilities()
+    comp = Compiled(m)
+    obj, x = complete_start(comp, [_design(comp, 1, 1)], mip_gap=0, time_limit=10)
+    assert obj == pytest.approx(19.5)
+    col = {v.name: j for j, v in enumerate(comp.columns)}
+    assert x[col["yA"]] == pytest.approx(1) and x[col["yB"]] == pytest.approx(1)
+    assert x[col["n"]] == pytest.approx(1) and x[col["x[B1]"]] == pytest.approx(0.5)
+
+
+def test_complete_start_skips_designs_without_a_completion_and_keeps_the_best():
+    comp = Compiled(_facilities())
+    b_alone, both, a_alone = _design(comp, 0, 1), _design(comp, 1, 1), _design(comp, 1, 0)
+    assert complete_start(comp, [b_alone, _design(comp, 0, 0)], mip_gap=0, time_limit=10) is None
+    obj, _ = complete_start(comp, [b_alone, both, a_alone], mip_gap=0, time_limit=10)
+    assert obj == pytest.approx(18.0)
+    # fractional values are rounded (0.6 -> 1, 0.2 -> 0): A alone
+    obj, _ = complete_start(comp, [_design(comp, 0.6, 0.2)], mip_gap=0, time_limit=10)
+    assert obj == pytest.approx(18.0)
+
+
+def test_solve_from_a_start_reports_it_and_still_finds_the_optimum():
+    m = _facilities()
+    comp = Compiled(m)
+    r = HighsSolver(mip_gap=0).solve(m, starts=[_design(comp, 1, 1)])
+    assert r.status == "optimal" and r.objective == pytest.approx(18.0)
+    assert r.start_objective == pytest.approx(19.5) and r.as_dict()["start"]["objective"] == pytest.approx(19.5)
+    assert pe.value(m.yA) == 1 and pe.value(m.yB) == 0 and pe.value(m.n) == 2
+    # a start without a completion is dropped, not an error
+    r = HighsSolver(mip_gap=0).solve(_facilities(), starts=[_design(comp, 0, 1)])
+    assert r.objective == pytest.approx(18.0) and r.start_objective is None and "start" not in r.as_dict()

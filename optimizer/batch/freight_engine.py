@@ -7,7 +7,10 @@ strings as on the command line; they are checked by
 runs. ``options``: ``time_limit`` (seconds per solve, > 0), ``mip_gap`` (relative, in [0, 1)),
 ``reuse`` (default true: a worker re-solves the model it built for an earlier scenario,
 :mod:`optimizer.batch.resolve`; false builds every scenario afresh), ``warm_start`` (default
-false: start HiGHS from the previous scenario's solution when re-solving).
+true: a re-solve starts HiGHS from the plans of the most similar scenarios solved before, their
+open/closed decisions kept and the rest re-optimised; results are optimal within ``mip_gap``
+like fresh solves, but when several plans lie within the gap may be another of them; false
+gives HiGHS exactly the arrays of a fresh build, so the very same solution).
 
 Each scenario's run folder holds the files of ``optimizer freight solve``: the tables, the HiGHS
 logs and summary.json. A scenario without a feasible plan (infeasible, or no plan within the time
@@ -50,7 +53,7 @@ class FreightEngine(Engine):
         "time_limit": ("seconds of HiGHS time per solve (optimised plan and baseline each)", None),
         "mip_gap": ("relative MIP gap at which HiGHS stops", None),
         "reuse": ("re-solve models built for earlier scenarios (false: build each scenario afresh)", True),
-        "warm_start": ("start HiGHS from the previous scenario's solution when re-solving", False),
+        "warm_start": ("start re-solves from the re-optimised plans of the most similar earlier scenarios", True),
     }
 
     def load_base(self, path: Path) -> Instance:
@@ -85,7 +88,7 @@ class FreightEngine(Engine):
     def run(self, task: Task, base: Instance) -> Outcome:
         instance = apply_overrides(base, task.overrides)
         opts = task.options
-        models = model_cache(task.base_key, bool(opts.get("warm_start"))) if opts.get("reuse", True) else None
+        models = model_cache(task.base_key, bool(opts.get("warm_start", True))) if opts.get("reuse", True) else None
         try:
             result = solve_instance(instance, time_limit=opts.get("time_limit"), mip_gap=opts.get("mip_gap"), models=models)
         except InfeasibleError as exc:

@@ -13,14 +13,28 @@ models with their compiled arrays, and for a new scenario:
 3. if every variable family and every constraint has the same size and shape as when the model
    was built, writes those numbers into a copy of the compiled arrays (row and column positions
    are looked up by Pyomo object, so the new rows may even touch other variables) and hands it
-   to HiGHS with ``HighsSolver.solve(compiled=...)`` (optionally warm-started from the previous
-   scenario's solution: ``warm_start``; off by default, since on instances/landbridge HiGHS solves
-   at the root node and a start only costs time, and without one HiGHS gets exactly what a fresh
-   build gives it and returns exactly the same solution);
+   to HiGHS with ``HighsSolver.solve(compiled=...)``;
 4. otherwise (the structure changed) builds the model anew and keeps it too.
 
 The arrays HiGHS receives are exactly those a fresh build would compile (the tests compare them
-array by array), so results equal a fresh solve. Which overrides keep the structure depends on
+array by array). Without a start (``warm_start=False``) HiGHS therefore returns exactly the
+solution of a fresh solve.
+
+Starts from similar scenarios (``warm_start``, on by default)
+-------------------------------------------------------------
+Each built model keeps the solutions of the scenarios solved on it (at most :data:`POOL`), with
+their arrays. A re-solve ranks them by :func:`difference` from the new arrays and hands the
+:data:`CANDIDATES` nearest to the solver, which fixes each one's open/closed decisions, re-optimises
+the rest in a small MIP and starts HiGHS from the best completion
+(:func:`optimizer.solve.complete_start`). On instances/landbridge HiGHS proves its bound at the
+root node within a second or two but its own heuristics need seconds more to find a plan that
+good; a neighbouring scenario's design, re-optimised, usually is one, and the re-solve ends
+after the root (see benchmarks/batch.py for the figures). The result is optimal within the MIP
+gap like a fresh solve's, and its objective differs from the fresh one by at most the gap
+(either may be the better); when several plans lie within the gap the two may return different
+ones. With ``mip_gap`` 0 both are optimal.
+
+Which overrides keep the structure depends on
 the data, not on the key: ``demand_scale``, ``train_capacity_teu`` and ``unserved_penalty``
 usually do (a hub capacity row appears or vanishes when scaled demand crosses the capacity, and a
 penalty below a route's feeder cost drops that route); ``closed_hubs``, ``max_days``,
@@ -39,7 +53,7 @@ import copy
 import json
 import time
 from collections import OrderedDict
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 
 import numpy as np
 import pandas as pd
@@ -50,6 +64,10 @@ from pyomo.environ import Constraint, Var
 from ..freight.model import FreightModel, StructureChanged, build_model, populate, prepare
 from ..instance.data import Instance
 from ..solve import INF, Compiled, HighsSolver, SolveResult
+
+#: solutions kept per built model, and how many of the nearest are tried as starts
+POOL = 24
+CANDIDATES = 3
 
 #: overrides that only change numbers in the usual case (everything else is assumed structural)
 NUMERIC_OVERRIDES = frozenset({"demand_scale", "train_capacity_teu", "unserved_penalty"})
@@ -115,8 +133,22 @@ class Built:
     row_senses: dict[str, list[tuple]]  # constraint family -> per row: the senses of those array rows
     dom_lower: np.ndarray  # column bounds of the variables' domains alone
     dom_upper: np.ndarray
-    solver: HighsSolver  # the solver of the last solve on this model (its solution warm-starts the next)
+    solver: HighsSolver  # the solver of the last solve on this model
     signature: tuple = ()
+    pool: list = field(default_factory=list)  # (arrays, solution) of scenarios solved on this model, oldest first
+
+    def remember(self, comp: Compiled, solver: HighsSolver) -> None:
+        """Keep the solution ``solver`` just found for the arrays ``comp`` (at most :data:`POOL`)."""
+        x = solver.solution_of(comp)
+        if x is None:
+            return
+        self.pool.append((comp, x))
+        del self.pool[:-POOL]
+
+    def starts(self, comp: Compiled) -> list[np.ndarray]:
+        """Solutions of the :data:`CANDIDATES` kept scenarios nearest to ``comp``, nearest first."""
+        ranked = sorted(self.pool[::-1], key=lambda entry: difference(comp, entry[0]))  # ties: newest first
+        return [x for _, x in ranked[:CANDIDATES]]
 
     @classmethod
     def of(cls, fm: FreightModel, comp: Compiled, solver: HighsSolver) -> "Built":
@@ -152,7 +184,7 @@ class Built:
 class ModelCache:
     """The freight models one worker (thread) has built, newest first; at most ``size`` per plan kind."""
 
-    def __init__(self, size: int = 3, *, warm_start: bool = False) -> None:
+    def __init__(self, size: int = 3, *, warm_start: bool = True) -> None:
         self.size = size
         self.warm_start = warm_start
         self.entries: dict[bool, OrderedDict[int, Built]] = {False: OrderedDict(), True: OrderedDict()}
@@ -199,24 +231,43 @@ class ModelCache:
         """
         fm, comp, built = self.arrays(instance, baseline=baseline)
         if built is not None:
-            if self.warm_start:
-                solver.continue_from(built.solver)
-            res = solver.solve(fm.model, compiled=comp)
+            starts = built.starts(comp) if self.warm_start else ()
+            res = solver.solve(fm.model, compiled=comp, warm_start=False, starts=starts)
             if res.status != "infeasible":
                 built.fm, built.solver = fm, solver
+                built.remember(comp, solver)
                 return fm, res
             fm = build_model(instance, baseline=baseline)  # explain the infeasibility on a consistent model
             comp = Compiled(fm.model)
-        res = solver.solve(fm.model, compiled=comp)
-        self.keep(fm, comp, solver, baseline)
+        res = solver.solve(fm.model, compiled=comp, warm_start=False)
+        self.keep(fm, comp, solver, baseline).remember(comp, solver)
         return fm, res
 
-    def keep(self, fm: FreightModel, comp: Compiled, solver: HighsSolver, baseline: bool) -> None:
+    def keep(self, fm: FreightModel, comp: Compiled, solver: HighsSolver, baseline: bool) -> Built:
         """Remember a freshly built model (dropping the least recently used beyond ``size``)."""
         entries = self.entries[baseline]
-        entries[id(fm)] = Built.of(fm, comp, solver)
+        built = entries[id(fm)] = Built.of(fm, comp, solver)
         while len(entries) > self.size:
             entries.popitem(last=False)
+        return built
+
+
+def difference(a: Compiled, b: Compiled) -> float:
+    r"""How far apart two arrays of one model are: the sum of relative L1 changes
+
+    .. math::
+
+        \frac{\lVert c - c' \rVert_1}{\lVert c \rVert_1} + \frac{\lVert A - A' \rVert_1}{\lVert A \rVert_1}
+        + \sum_{v \in \{l, u, L, U\}} \frac{\lVert v - v' \rVert_1}{\lVert v \rVert_1}
+
+    over costs, matrix entries, column bounds and row bounds (infinite bounds count as 0). Scenarios
+    that differ in a few numbers are near; the solution of a near one is the most promising start.
+    """
+    total = 0.0
+    for u, v in ((a.cost, b.cost), (a.col_lower, b.col_lower), (a.col_upper, b.col_upper), (a.row_lower, b.row_lower), (a.row_upper, b.row_upper)):
+        fu, fv = np.where(np.abs(u) >= INF, 0.0, u), np.where(np.abs(v) >= INF, 0.0, v)
+        total += float(np.abs(fu - fv).sum()) / max(float(np.abs(fu).sum()), 1e-12)
+    return total + float(np.abs((a.A - b.A).data).sum()) / max(float(np.abs(a.A.data).sum()), 1e-12)
 
 
 def update(built: Built, data) -> tuple[FreightModel, Compiled]:

@@ -15,7 +15,8 @@ summary.json keys: ``instance``, ``status`` (optimal | time_limit), ``terminatio
 ``objective``, ``best_bound``, ``mip_gap``, ``build_seconds``, ``solve_seconds``,
 ``handoff_seconds``, ``overrides``, ``sizes``, ``kpis`` (see :mod:`optimizer.freight.kpis`),
 ``unserved`` (the pairs left unserved), ``baseline`` (status, objective, best_bound, mip_gap,
-kpis, unserved) and ``changes`` when a status quo exists, ``warnings``. A run without a feasible
+kpis, unserved) and ``changes`` when a status quo exists, ``warnings``, and ``start`` (objective and
+seconds of the start HiGHS got) when a batch re-solve started from earlier scenarios' plans. A run without a feasible
 plan raises :class:`~optimizer.errors.InfeasibleError` (exit code 3) and writes nothing.
 """
 
@@ -166,6 +167,8 @@ def solve_instance(
         "unserved": _unserved_list(plan.tables),
         "warnings": list(instance.meta.get("warnings", [])),
     }
+    if res.start_objective is not None:
+        summary["start"] = {"objective": res.start_objective, "seconds": round(res.start_seconds, 4)}
     parts = [plan.tables]
     changes = pd.DataFrame(columns=["kind", "id", "destination_id", "from_hub", "to_hub"])
     if base is not None:
