@@ -82,9 +82,9 @@ def model_handoff(plan: Plan) -> None:
     print(f"  re-target + patch: {tr:7.3f} s   ({tf / tr:.2f}x faster; models built {cache.builds}, re-targeted {cache.reuses})")
 
 
-def per_scenario(plan: Plan, time_limit: float | None, mip_gap: float | None) -> None:
+def per_scenario(plan: Plan, time_limit: float | None, mip_gap: float | None, starts: bool = True) -> None:
     tasks = _ordered(plan.engine, plan.tasks)
-    cache = ModelCache()
+    cache = ModelCache(warm_start=starts)
     times = {"rebuild": [], "re-solve": []}
     highs = {"rebuild": [], "re-solve": []}
     groups: dict[str, list[tuple[float, float]]] = {}
@@ -146,6 +146,7 @@ def main() -> None:
     ap.add_argument("--scenarios", type=int, default=None, help="use N scenarios spread over the file")
     ap.add_argument("--time-limit", type=float, default=None, help="HiGHS seconds per solve (default: the file's)")
     ap.add_argument("--mip-gap", type=float, default=None, help="relative MIP gap (default: the file's)")
+    ap.add_argument("--no-starts", action="store_true", help="re-solve without starts from earlier plans (warm_start: false)")
     ap.add_argument("--skip", choices=("handoff", "resolve", "throughput"), action="append", default=[], help="skip a part")
     args = ap.parse_args()
     plan = prepare(args.file)
@@ -163,7 +164,7 @@ def main() -> None:
     if "handoff" not in args.skip:
         model_handoff(plan)
     if "resolve" not in args.skip:
-        per_scenario(plan, opts.get("time_limit"), opts.get("mip_gap"))
+        per_scenario(plan, opts.get("time_limit"), opts.get("mip_gap"), starts=not args.no_starts)
     if "throughput" not in args.skip:
         print("\nthroughput (batch runner, local processes, re-solve on):")
         with tempfile.TemporaryDirectory(prefix="batch-bench-") as tmp:
