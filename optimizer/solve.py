@@ -41,7 +41,11 @@ feasible for this model by construction, so its solution is a valid incumbent. T
 keeps it from stopping (its bound is within the gap early but no plan that good is known yet,
 typical of the freight MIPs) this turns a solve of seconds into one of a few LP solves. The
 result is then, like any MIP result, optimal within ``mip_gap``; it need not be the same
-solution a solve without a start returns when several plans are within the gap. A partial start
+solution a solve without a start returns when several plans are within the gap. With a start,
+HiGHS's restarts are switched off: holding a near-optimal incumbent, its reduced-cost fixing
+made it restart the root over and over (four times in one landbridge log), redoing the cut loop
+each time; on the 112-scenario sweep this took re-solves from 1.41x to 1.61x faster than
+rebuilding (benchmarks/batch.py). A partial start
 (only the binaries, HiGHS completing it) was measured and is slower: HiGHS completes it with
 its own sub-MIP limits and then searches as without one.
 """
@@ -320,6 +324,7 @@ class HighsSolver:
             h.setOptionValue("time_limit", max(float(self.time_limit) - start_seconds, 0.01))
         h.passModel(comp.to_highs_lp())
         if start is not None:
+            h.setOptionValue("mip_allow_restart", False)
             h.setSolution(comp.n, np.arange(comp.n, dtype=np.int32), start[1])
         elif warm_start and is_mip and self._last_cols == comp.col_ids and self._last_x is not None:
             sol = highspy.HighsSolution()
