@@ -17,8 +17,8 @@ over the file (so every sweep axis is represented).
    re-targeted and re-solved, starting HiGHS from the re-optimised plans of the nearest earlier
    scenarios (the batch default). Both include applying the overrides, both plans (optimised and
    today's network), tables and KPIs: the whole of a scenario. The objectives of the two are
-   compared (they must agree within the MIP gap). Also printed per group of scenarios sharing a
-   built model (the structural overrides). Target: re-solve >= 3x faster.
+   compared (they must agree within the MIP gap). Also printed per group of scenarios with the same
+   structural overrides. Target: re-solve >= 3x faster.
 2. Throughput of the batch runner (run folders, summary) with 1 and 2 local worker processes,
    re-solve on. Target: 2 workers >= 1.7x the scenarios per second of 1.
 
@@ -117,7 +117,7 @@ def per_scenario(plan: Plan, time_limit: float | None, mip_gap: float | None, st
     print(f"  re-solve: {ts:7.3f} s  (HiGHS {hs:6.3f} s, everything else {ts - hs:6.3f} s)")
     print(f"  speed-up: {tr / ts:.2f}x overall, {(tr - hr) / max(ts - hs, 1e-9):.2f}x outside HiGHS (target >= 3x)")
     print(f"  models built {cache.builds}, re-solved {cache.reuses}, {started} plans started from earlier ones; largest relative objective difference {worst:.2e}")
-    print("  per group of scenarios sharing a built model (structural overrides):")
+    print("  per group of scenarios with the same structural overrides (the order workers get them in):")
     for key, pairs in groups.items():
         fresh, again = sum(p[0] for p in pairs), sum(p[1] for p in pairs)
         print(f"    {key:45s} {len(pairs):3d} scenarios  rebuild {fresh / len(pairs):6.2f} s  re-solve {again / len(pairs):6.2f} s  ({fresh / again:.2f}x)")
