@@ -45,7 +45,7 @@ from optimizer.batch.runner import Plan, _ordered, prepare, run_plan  # noqa: E4
 from optimizer.freight.model import build_model  # noqa: E402
 from optimizer.freight.run import solve_instance  # noqa: E402
 from optimizer.instance.overrides import apply_overrides  # noqa: E402
-from optimizer.solve import Compiled, HighsSolver  # noqa: E402
+from optimizer.solve import Compiled  # noqa: E402
 
 DEFAULT = ROOT / "instances" / "scenarios" / "landbridge-sweep.yaml"
 
@@ -74,7 +74,7 @@ def model_handoff(plan: Plan) -> None:
         for baseline in kinds:
             fm, comp, built = cache.arrays(inst, baseline=baseline)
             if built is None:
-                cache.keep(fm, comp, HighsSolver(), baseline)
+                cache.keep(fm, comp, baseline)
         reused.append(time.perf_counter() - t0)
     tf, tr = statistics.mean(fresh), statistics.mean(reused)
     print(f"model hand-off per scenario ({len(tasks)} scenarios, both plans, no HiGHS):")

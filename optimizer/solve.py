@@ -150,9 +150,16 @@ class SolveResult:
             "constraints": self.n_cons,
             "integer_variables": self.n_integer,
         }
-        if self.start_objective is not None:
-            out["start"] = {"objective": self.start_objective, "seconds": round(self.start_seconds, 4)}
+        if self.start is not None:
+            out["start"] = self.start
         return out
+
+    @property
+    def start(self) -> dict | None:
+        """The start HiGHS got from ``starts`` (objective, seconds to make it), None without one."""
+        if self.start_objective is None:
+            return None
+        return {"objective": self.start_objective, "seconds": round(self.start_seconds, 4)}
 
 
 _STATUS_MAP = {
@@ -314,23 +321,21 @@ class HighsSolver:
         is_mip = bool(comp.integer.any())
         start = None
         start_seconds = 0.0
+        lp = comp.to_highs_lp()
         if starts and is_mip:
             ts = time.perf_counter()
-            start = complete_start(comp, starts, mip_gap=self.mip_gap, time_limit=self.start_budget(), threads=self.threads)
+            start = complete_start(comp, starts, mip_gap=self.mip_gap, time_limit=self.start_budget(), threads=self.threads, lp=lp)
             start_seconds = time.perf_counter() - ts
         h = highspy.Highs()
         self._configure(h)
         if self.time_limit is not None and start_seconds:
             h.setOptionValue("time_limit", max(float(self.time_limit) - start_seconds, 0.01))
-        h.passModel(comp.to_highs_lp())
+        h.passModel(lp)
         if start is not None:
             h.setOptionValue("mip_allow_restart", False)
-            h.setSolution(comp.n, np.arange(comp.n, dtype=np.int32), start[1])
-        elif warm_start and is_mip and self._last_cols == comp.col_ids and self._last_x is not None:
-            sol = highspy.HighsSolution()
-            sol.col_value = list(self._last_x)
-            sol.value_valid = True
-            h.setSolution(sol)
+        x0 = start[1] if start is not None else self.solution_of(comp) if warm_start and is_mip else None
+        if x0 is not None:
+            h.setSolution(comp.n, np.arange(comp.n, dtype=np.int32), np.asarray(x0, dtype=float))
         if self.on_progress is not None and is_mip:
             began = time.perf_counter()
 
@@ -405,7 +410,13 @@ class HighsSolver:
 
 
 def complete_start(
-    comp: Compiled, candidates: Sequence[np.ndarray], *, mip_gap: float | None, time_limit: float, threads: int | None = None
+    comp: Compiled,
+    candidates: Sequence[np.ndarray],
+    *,
+    mip_gap: float | None,
+    time_limit: float,
+    threads: int | None = None,
+    lp: highspy.HighsLp | None = None,
 ) -> tuple[float, np.ndarray] | None:
     """Fix and re-optimise: the best completion of ``candidates`` for the model ``comp``, or None.
 
@@ -413,11 +424,12 @@ def complete_start(
     are fixed to its rounded values and the rest of the MIP (general integers, continuous columns)
     is solved with HiGHS, to ``mip_gap`` (default 1e-4) within a share of ``time_limit`` seconds.
     Candidates whose binaries repeat an earlier one's are skipped. Returns (objective, column
-    values) of the best feasible completion: a feasible solution of ``comp`` itself.
+    values) of the best feasible completion: a feasible solution of ``comp`` itself. ``lp``: the
+    model as :meth:`Compiled.to_highs_lp` makes it, when the caller has it already.
     """
     binary = np.flatnonzero(comp.integer & (comp.col_lower >= 0) & (comp.col_upper <= 1))
     lower, upper = comp.col_lower[binary], comp.col_upper[binary]
-    lp = comp.to_highs_lp()
+    lp = comp.to_highs_lp() if lp is None else lp
     deadline = time.perf_counter() + time_limit
     best: tuple[float, np.ndarray] | None = None
     seen: set[bytes] = set()

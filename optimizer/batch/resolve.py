@@ -133,7 +133,6 @@ class Built:
     row_senses: dict[str, list[tuple]]  # constraint family -> per row: the senses of those array rows
     dom_lower: np.ndarray  # column bounds of the variables' domains alone
     dom_upper: np.ndarray
-    solver: HighsSolver  # the solver of the last solve on this model
     signature: tuple = ()
     pool: list = field(default_factory=list)  # (arrays, solution) of scenarios solved on this model, oldest first
 
@@ -151,7 +150,7 @@ class Built:
         return [x for _, x in ranked[:CANDIDATES]]
 
     @classmethod
-    def of(cls, fm: FreightModel, comp: Compiled, solver: HighsSolver) -> "Built":
+    def of(cls, fm: FreightModel, comp: Compiled) -> "Built":
         col = {vid: j for j, vid in enumerate(comp.col_ids)}
         by_con: dict[int, list] = {}
         for r, (con, sense) in enumerate(comp.rows):
@@ -176,7 +175,6 @@ class Built:
             row_senses={k: [tuple(s for _, s in p) for p in rows] for k, rows in pos.items()},
             dom_lower=np.array([-INF if lb is None else lb for lb, _ in dom], dtype=float),
             dom_upper=np.array([INF if ub is None else ub for _, ub in dom], dtype=float),
-            solver=solver,
             signature=signature(fm.data),
         )
 
@@ -234,19 +232,19 @@ class ModelCache:
             starts = built.starts(comp) if self.warm_start else ()
             res = solver.solve(fm.model, compiled=comp, warm_start=False, starts=starts)
             if res.status != "infeasible":
-                built.fm, built.solver = fm, solver
+                built.fm = fm
                 built.remember(comp, solver)
                 return fm, res
             fm = build_model(instance, baseline=baseline)  # explain the infeasibility on a consistent model
             comp = Compiled(fm.model)
         res = solver.solve(fm.model, compiled=comp, warm_start=False)
-        self.keep(fm, comp, solver, baseline).remember(comp, solver)
+        self.keep(fm, comp, baseline).remember(comp, solver)
         return fm, res
 
-    def keep(self, fm: FreightModel, comp: Compiled, solver: HighsSolver, baseline: bool) -> Built:
+    def keep(self, fm: FreightModel, comp: Compiled, baseline: bool) -> Built:
         """Remember a freshly built model (dropping the least recently used beyond ``size``)."""
         entries = self.entries[baseline]
-        built = entries[id(fm)] = Built.of(fm, comp, solver)
+        built = entries[id(fm)] = Built.of(fm, comp)
         while len(entries) > self.size:
             entries.popitem(last=False)
         return built

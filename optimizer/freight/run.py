@@ -167,8 +167,8 @@ def solve_instance(
         "unserved": _unserved_list(plan.tables),
         "warnings": list(instance.meta.get("warnings", [])),
     }
-    if res.start_objective is not None:
-        summary["start"] = {"objective": res.start_objective, "seconds": round(res.start_seconds, 4)}
+    if res.start is not None:
+        summary["start"] = res.start
     parts = [plan.tables]
     changes = pd.DataFrame(columns=["kind", "id", "destination_id", "from_hub", "to_hub"])
     if base is not None:
