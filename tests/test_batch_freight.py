@@ -200,7 +200,7 @@ def test_bad_overrides_exit_2_naming_each_scenario(tiny_dir, tmp_path):
         """\
 model: freight
 base: tiny
-options: {time_limit: -1, colour: red}
+options: {time_limit: -1, colour: red, warm_start: maybe}
 scenarios:
   - {name: typo, set: {demand_scael: 2}}
   - {name: negative, set: {demand_scale: -1, closed_hubs: [NOWHERE]}}
@@ -213,9 +213,10 @@ sweep:
     assert res.exit_code == 2
     assert "options.time_limit: must be greater than 0" in res.output
     assert "options.colour: unknown option" in res.output
+    assert "options.warm_start: not a boolean: 'maybe' (use true or false)" in res.output
     res = CliRunner().invoke(main, ["batch", str(spec).replace("sweep", "x"), "--out", str(tmp_path / "out")])
     assert res.exit_code == 2 and "file not found" in res.output
-    spec.write_text(spec.read_text().replace("{time_limit: -1, colour: red}", "{time_limit: 5}"))
+    spec.write_text(spec.read_text().replace("{time_limit: -1, colour: red, warm_start: maybe}", "{time_limit: 5}"))
     res = CliRunner().invoke(main, ["batch", str(spec), "--out", str(tmp_path / "out")])
     assert res.exit_code == 2
     assert "scenario 'typo' (scenarios[0]): demand_scael: unknown parameter" in res.output
