@@ -55,7 +55,7 @@ def test_out_writes_summary_and_allocation_table(tmp_path):
     table = pd.read_csv(out / "allocation.csv")
     assert list(table.columns) == ["player", "allocation", "stand_alone", "raw_index"]
     assert table["allocation"].sum() == pytest.approx(1)
-    assert sorted(p.name for p in out.iterdir()) == ["allocation.csv", "summary.json"]
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["allocation.csv", "summary.json"]
 
 
 def test_cost_game_shapley_in_cost_convention(tmp_path):

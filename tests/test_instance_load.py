@@ -328,12 +328,22 @@ def test_round_trip_with_network_and_scaled_demand(tiny_files, tmp_path):
     assert b.meta["feeder_legs"] == "feeder_legs.csv"
 
 
-def test_write_replaces_an_existing_folder_whole(tiny_dir, tmp_path):
+def test_write_replaces_an_instance_folder_it_wrote_whole(tiny_dir, tmp_path):
+    out = tmp_path / "copy"
+    inst = load_instance(tiny_dir)
+    write_instance(inst, out)
+    (out / "status_quo.csv").unlink()  # the tool's own files may change or go; nothing else is there
+    write_instance(inst, out)
+    assert (out / "status_quo.csv").exists() and (out / "instance.yaml").exists()
+
+
+def test_write_never_replaces_a_folder_of_the_users(tiny_dir, tmp_path):
     out = tmp_path / "copy"
     out.mkdir()
-    (out / "stale.csv").write_text("old")
-    write_instance(load_instance(tiny_dir), out)
-    assert not (out / "stale.csv").exists() and (out / "instance.yaml").exists()
+    (out / "stale.csv").write_text("mine")
+    with pytest.raises(InputError, match="files this tool did not write"):
+        write_instance(load_instance(tiny_dir), out)
+    assert [p.name for p in out.iterdir()] == ["stale.csv"] and (out / "stale.csv").read_text() == "mine"
 
 
 # ---------------------------------------------------------------------------------- format reference

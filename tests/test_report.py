@@ -131,7 +131,7 @@ def write_enclave_run(path: Path, rule: str) -> Path:
     from optimizer.sharing.enclave import solve_case
 
     result = solve_case(case_from_dict(CASE), rule)
-    with RunFolder(path) as run:
+    with RunFolder(path, "enclave") as run:
         run.write_json("summary.json", result.summary())
         run.write_table("shares", result.shares_table())
     return path

@@ -6,24 +6,25 @@ import stat
 
 import pytest
 
-from optimizer.results import RunFolder, atomic_write_text, dumps
+from optimizer.results import MARKER, RunFolder, atomic_write_text, dumps, read_marker
 
 
 def test_run_folder_is_published_whole(tmp_path):
     final = tmp_path / "run"
-    with RunFolder(final) as run:
+    with RunFolder(final, "freight") as run:
         run.write_json("summary.json", {"status": "optimal", "gap": float("nan")})
         assert not final.exists()  # nothing under the final name while the run is written
     assert json.loads((final / "summary.json").read_text()) == {"status": "optimal", "gap": None}
     assert [p.name for p in tmp_path.iterdir()] == ["run"]  # no staging folder left behind
+    assert read_marker(final)["kind"] == "freight" and read_marker(final)["files"] == ["summary.json"]
 
 
 def test_failed_run_leaves_the_previous_one_intact(tmp_path):
     final = tmp_path / "run"
-    with RunFolder(final) as run:
+    with RunFolder(final, "freight") as run:
         run.write_text("a.txt", "good")
     with pytest.raises(RuntimeError):
-        with RunFolder(final) as run:
+        with RunFolder(final, "freight") as run:
             run.write_text("a.txt", "half")
             raise RuntimeError("solver died")
     assert (final / "a.txt").read_text() == "good"
@@ -32,17 +33,17 @@ def test_failed_run_leaves_the_previous_one_intact(tmp_path):
 
 def test_new_run_replaces_the_old_one(tmp_path):
     final = tmp_path / "run"
-    with RunFolder(final) as run:
+    with RunFolder(final, "freight") as run:
         run.write_text("old.txt", "1")
-    with RunFolder(final) as run:
+    with RunFolder(final, "freight") as run:
         run.write_text("new.txt", "2")
-    assert sorted(p.name for p in final.iterdir()) == ["new.txt"]
+    assert sorted(p.name for p in final.iterdir()) == [MARKER, "new.txt"]
 
 
 def test_files_and_folders_get_ordinary_permissions(tmp_path):
     old = os.umask(0o022)
     try:
-        with RunFolder(tmp_path / "run") as run:
+        with RunFolder(tmp_path / "run", "freight") as run:
             run.write_text("a.txt", "x")
         atomic_write_text(tmp_path / "run" / "report.html", "<html></html>")
     finally:

@@ -76,6 +76,12 @@ class LocalExecutor:
     def describe(self) -> str:
         return f"{self.workers} local worker process{'es' if self.workers != 1 else ''}"
 
+    def connect(self) -> None:
+        """Nothing to connect to (processes start when the tasks run)."""
+
+    def close(self) -> None:
+        """Nothing to release (the pools end with :meth:`run`)."""
+
     def run(self, fn: TaskFn, base: Any, tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
         pending = deque(tasks)
         suspects: deque = deque()  # in flight when a worker died: each is retried alone
@@ -135,9 +141,20 @@ class DaskExecutor:
         self.address = address
         self.connect_timeout = connect_timeout
         self.workers_timeout = workers_timeout
+        self._client = None
 
     def describe(self) -> str:
         return f"Dask cluster at {self.address}"
+
+    def connect(self) -> None:
+        """Reach the scheduler and wait for a worker now (raises :class:`ClusterUnavailable`), before anything is written."""
+        if self._client is None:
+            self._client = self._connect()
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
 
     def _connect(self):
         from distributed import Client
@@ -158,7 +175,8 @@ class DaskExecutor:
     def run(self, fn: TaskFn, base: Any, tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
         from distributed import as_completed
 
-        client = self._connect()
+        self.connect()
+        client = self._client
         futures: dict = {}
         try:
             [base_future] = client.scatter([base], broadcast=True, hash=False)
@@ -173,4 +191,4 @@ class DaskExecutor:
         finally:
             if futures:
                 client.cancel(list(futures))
-            client.close()
+            self.close()

@@ -41,7 +41,7 @@ from ..errors import (
     Problem,
     ProblemCollector,
 )
-from ..results import RunFolder, atomic_write_text, default_run_dir, dumps
+from ..results import RunFolder, atomic_write_text, check_target, default_run_dir, dumps, make_folders, remove_folders, write_marker
 from .engines import Engine, Outcome, Task, error_outcome
 from .executors import DaskExecutor, LocalExecutor
 from .progress import ProgressBar
@@ -51,6 +51,8 @@ RUNS = "runs"
 SUMMARY = "summary"
 BATCH_JSON = "batch.json"
 LOCK = ".batch.lock"
+#: what a batch writes into its output folder (listed in the folder's marker)
+BATCH_FILES = (BATCH_JSON, f"{SUMMARY}.csv", f"{SUMMARY}.parquet", RUNS, LOCK, "report.html")
 FIXED_COLUMNS = ("scenario", "status", "has_plan", "objective", "mip_gap", "best_bound", "seconds", "reused", "reason")
 NUMERIC_COLUMNS = ("objective", "mip_gap", "best_bound", "seconds")
 
@@ -169,15 +171,32 @@ class _Lock:
         self.path = out_dir / LOCK
         self.fd: int | None = None
 
-    def __enter__(self) -> "_Lock":
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+    @classmethod
+    def probe(cls, out_dir: Path) -> None:
+        """Raise :class:`FolderBusy` if another batch holds the lock of ``out_dir`` (creates nothing)."""
+        lock = cls(out_dir)
+        try:
+            fd = os.open(lock.path, os.O_RDWR)
+        except OSError:
+            return
+        lock._take(fd)  # closes fd and raises when the lock is held
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+    def _take(self, fd: int) -> None:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = os.read(fd, 64).decode(errors="replace").strip()
             os.close(fd)
             raise FolderBusy(f"another batch (pid {holder or '?'}) is writing into {self.path.parent}") from None
+
+    def __enter__(self) -> "_Lock":
+        if self.fd is not None:  # taken already (run_plan takes it before its with-block)
+            return self
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        self._take(fd)
         os.ftruncate(fd, 0)
         os.write(fd, str(os.getpid()).encode())
         self.fd = fd
@@ -256,7 +275,7 @@ def write_outcome(plan: Plan, outcome: Outcome, task: Task, runs_dir: Path) -> N
         "reused": outcome.reused,
         "worker": outcome.worker,
     }
-    with RunFolder(runs_dir / task.name) as run:
+    with RunFolder(runs_dir / task.name, plan.spec.model, inputs=(plan.spec.path, plan.spec.base)) as run:
         plan.engine.write(outcome, run)
         run.write_json("summary.json", summary)
 
@@ -373,9 +392,21 @@ def run_plan(
     """
     executor = executor or make_executor(None, None)
     out_dir = Path(out_dir)
+    _Lock.probe(out_dir)
+    check_batch_target(plan, out_dir)
     runs_dir = out_dir / RUNS
     result = BatchResult(out_dir=out_dir, total=len(plan.tasks))
-    with _Lock(out_dir), _Terminate():
+    executor.connect()  # an unreachable cluster fails here, before anything is written
+    created: list[Path] = []
+    try:
+        created = make_folders(out_dir)
+        lock = _Lock(out_dir).__enter__()
+    except OSError as exc:
+        remove_folders(created)
+        executor.close()
+        raise InputError([Problem(str(out_dir), f"cannot be written: {exc.strerror or exc}")], source="--out") from None
+    with lock, _Terminate():
+        write_marker(out_dir, "batch", BATCH_FILES, scenario_file=str(plan.spec.path.resolve()))
         clean_leftovers(runs_dir)
         _write_batch_json(plan, out_dir, executor)
         todo = [t for t in plan.tasks if not (resume and is_finished(runs_dir / t.name, t))]
@@ -436,6 +467,13 @@ def _write_batch_json(plan: Plan, out_dir: Path, executor) -> None:
         "scenarios": [{"name": t.name, "set": t.overrides, "hash": t.hash} for t in plan.tasks],
     }
     atomic_write_text(out_dir / BATCH_JSON, dumps(meta) + "\n")
+
+
+def check_batch_target(plan: Plan, out_dir: str | Path) -> Path:
+    """Refuse (exit 2) an output folder that is not new, empty or a batch folder of this same scenario file."""
+    return check_target(
+        out_dir, "batch", inputs=(plan.spec.path, plan.spec.base), same={"scenario_file": str(plan.spec.path.resolve())}
+    )
 
 
 def output_dir(spec_path: Path, out: str | Path | None, resume: bool) -> Path:

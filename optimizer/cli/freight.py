@@ -8,7 +8,7 @@ import click
 
 from ..console import Console
 from ..errors import InputError, Problem
-from ..results import default_run_dir, dumps
+from ..results import check_target, default_run_dir, dumps
 from . import main
 from .common import handle_errors, json_option, quiet_option
 from .report_cmd import report_option, write_run_report
@@ -119,7 +119,7 @@ def solve(instance: str, out: str | None, time_limit: float | None, mip_gap: flo
         inst = apply_overrides(inst, overrides)
         shown = {k: ",".join(map(str, v)) if isinstance(v, (list, tuple)) else f"{v:g}" if isinstance(v, float) else v for k, v in inst.meta.get("overrides", {}).items()}
         console.info("overrides: " + ", ".join(f"{k}={v}" for k, v in shown.items()))
-    target = Path(out) if out else default_run_dir(inst.name)
+    target = check_target(out, "freight", inputs=[instance]) if out else default_run_dir(inst.name)
     result = solve_instance(inst, time_limit=time_limit, mip_gap=mip_gap, console=console)
     path = write_run(result, target)
     write_run_report(path, report, console)

@@ -50,8 +50,11 @@ def import_orlib_cap(file: str, capacity: float | None, out: str, quiet: bool) -
     from ..instance.importers.orlib import read_orlib_cap
     from ..instance.write import write_instance
 
+    from ..results import check_target
+
+    check_target(out, "instance", inputs=[file])
     inst = read_orlib_cap(file, capacity=capacity)
-    path = write_instance(inst, out)
+    path = write_instance(inst, out, inputs=[file])
     s = inst.summary()
     Console(quiet).info(f"{inst.name}: {s['hubs']} facilities, {s['cities']} customers, {s['demand_teu']:g} demand → {path}")
 
@@ -75,6 +78,9 @@ def generate_corridor_cmd(cities: int, hubs: int, destinations: int, seed: int, 
     from ..instance.generate import generate_corridor
     from ..instance.write import write_instance
 
+    from ..results import check_target
+
+    check_target(out, "instance")
     kw = {} if max_feeder_km is None else {"max_feeder_km": max_feeder_km}
     inst = generate_corridor(cities, hubs, destinations, seed, **kw)
     path = write_instance(inst, out)

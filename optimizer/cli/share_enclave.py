@@ -10,7 +10,7 @@ from __future__ import annotations
 import click
 
 from ..console import Console
-from ..results import RunFolder, default_run_dir, dumps
+from ..results import RunFolder, check_target, default_run_dir, dumps
 from ..sharing.case import load_case
 from ..sharing.enclave import RULES, solve_case
 from .common import handle_errors, json_option, quiet_option
@@ -21,7 +21,7 @@ from .share import share
 @share.command("enclave")
 @click.argument("case_file", metavar="CASE.yaml", type=click.Path(dir_okay=False))
 @click.option("--rule", type=click.Choice(RULES), required=True, help="Sharing rule to apply.")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False), help="Run folder (default results/<case>-<rule>-<timestamp>/).")
+@click.option("--out", "out_dir", type=click.Path(), help="Run folder (default results/<case>-<rule>-<timestamp>/).")
 @json_option
 @quiet_option
 @report_option
@@ -29,11 +29,13 @@ from .share import share
 def enclave(case_file: str, rule: str, out_dir: str | None, as_json: bool, quiet: bool, report: bool) -> None:
     """Shares of each revenue stream, party and year under RULE, with NPVs and binding constraints."""
     console = Console(quiet)
+    if out_dir:
+        check_target(out_dir, "enclave", inputs=[case_file])
     case = load_case(case_file)
     result = solve_case(case, rule, console=console)
     summary = result.summary()
     target = out_dir or default_run_dir(f"{case.name}-{rule}")
-    with RunFolder(target) as run:
+    with RunFolder(target, "enclave", inputs=[case_file]) as run:
         run.write_json("summary.json", summary)
         run.write_table("shares", result.shares_table())
     unit = f" {case.units}" if case.units else ""

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..console import Console
-from ..results import RunFolder, dumps
+from ..results import RunFolder, check_target, dumps
 from ..sharing.game_io import load_game
 from ..sharing.games import RULES, GameSolution, solve_game
 from .common import handle_errors, json_option, quiet_option
@@ -19,7 +19,7 @@ from .share import share
 @click.option("--rule", required=True, type=click.Choice(RULES), help="Allocation rule.")
 @click.option(
     "--out",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(path_type=Path),
     help="Run folder for summary.json and allocation.csv (written atomically).",
 )
 @json_option
@@ -33,13 +33,15 @@ def game(game_file: Path, rule: str, out: Path | None, as_json: bool, quiet: boo
     a rule that has no answer for the game (an empty imputation set for the nucleolus) exits 3.
     """
     console = Console(quiet)
+    if out is not None:
+        check_target(out, "game", inputs=[game_file])
     g = load_game(game_file)
     console.info(f"{g.name}: {g.n} players, {g.kind} game; rule {rule}")
     solution = solve_game(g, rule)
     console.info(f"{rule}: {solution.status} in {solution.seconds:.2f}s")
     summary = solution.summary()
     if out is not None:
-        with RunFolder(out) as run:
+        with RunFolder(out, "game", inputs=[game_file]) as run:
             run.write_json("summary.json", summary)
             run.write_table("allocation", solution.table())
         console.info(f"wrote {out}")

@@ -64,6 +64,7 @@ class FreightResult:
     logs: dict[str, str] = field(default_factory=dict)
     plan: PlanResult | None = None
     baseline: PlanResult | None = None
+    source: Path | None = None  # the instance folder (never replaced by the run folder)
 
 
 def _progress(console: Console, label: str):
@@ -179,12 +180,15 @@ def solve_instance(
     tables = {name: pd.concat([p[name] for p in parts], ignore_index=True) for name in ("flows", "services", "hubs", "unserved")}
     tables["changes"] = changes
     tables["nodes"] = nodes_table(instance)
-    return FreightResult(summary=summary, tables=tables, status=res.status, logs=logs, plan=plan, baseline=base)
+    return FreightResult(summary=summary, tables=tables, status=res.status, logs=logs, plan=plan, baseline=base, source=instance.source)
 
 
 def write_run(result: FreightResult, out_dir: str | Path) -> Path:
-    """Write the run folder atomically: one CSV per table, summary.json, the HiGHS log(s)."""
-    with RunFolder(out_dir) as run:
+    """Write the run folder atomically: one CSV per table, summary.json, the HiGHS log(s).
+
+    ``out_dir`` must be new, empty or an earlier freight run folder (:func:`optimizer.results.check_target`).
+    """
+    with RunFolder(out_dir, "freight", inputs=[result.source] if result.source else ()) as run:
         for name, df in result.tables.items():
             run.write_table(name, df)
         for fname, text in result.logs.items():

@@ -47,10 +47,14 @@ def instance_yaml(instance: Instance) -> str:
     return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, default_flow_style=False)
 
 
-def write_instance(instance: Instance, out_dir: str | Path) -> Path:
-    """Write ``instance`` into the folder ``out_dir`` (replaced whole if it exists); return its path."""
+def write_instance(instance: Instance, out_dir: str | Path, inputs=()) -> Path:
+    """Write ``instance`` into the folder ``out_dir``; return its path.
+
+    ``out_dir`` must be new, empty or an instance folder this tool wrote (it is then replaced whole);
+    ``inputs`` (files read to make the instance) must not lie inside it.
+    """
     out = Path(out_dir)
-    with RunFolder(out) as run:
+    with RunFolder(out, "instance", inputs=inputs) as run:
         run.write_text(YAML_FILE, instance_yaml(instance))
         for t in TABLES:
             df = getattr(instance, t.name)

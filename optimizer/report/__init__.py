@@ -9,7 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..errors import InputError, Problem
-from ..results import atomic_write_text
+from ..results import atomic_write_text, check_file_target, register_files
+from .page import GENERATOR
 from .runs import ENCLAVE, FREIGHT, detect_kind
 
 __all__ = ["write_report", "write_comparison", "detect_kind"]
@@ -25,6 +26,7 @@ def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
     """
     run_dir = Path(run_dir)
     kind = detect_kind(run_dir)
+    target = check_file_target(Path(out) if out is not None else run_dir / REPORT_NAME, signature=GENERATOR)
     if kind == FREIGHT:
         from .freight import render
     elif kind == ENCLAVE:
@@ -32,8 +34,8 @@ def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
     else:
         from .batch import render
     html = render(run_dir)
-    target = Path(out) if out is not None else run_dir / REPORT_NAME
     atomic_write_text(target, html)
+    register_files(run_dir, [REPORT_NAME, "map.png"] if out is None else ["map.png"])
     return target
 
 
@@ -50,8 +52,8 @@ def write_comparison(run_dirs: list[str | Path], out: str | Path | None = None) 
         raise InputError(wrong, source="report")
     from .enclave import render_comparison
 
+    target = check_file_target(Path(out) if out is not None else dirs[0].resolve().parent / "comparison.html", signature=GENERATOR)
     html = render_comparison(dirs)
-    target = Path(out) if out is not None else dirs[0].resolve().parent / "comparison.html"
     atomic_write_text(target, html)
     return target
 

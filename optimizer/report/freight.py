@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..results import check_file_target
 from . import charts, netmap
 from .fmt import Unit, change, compact, is_number, number, percent
-from .page import Cell, Page, esc, figure, plan_toggle, table
+from .page import GENERATOR, Cell, Page, esc, figure, plan_toggle, table
 from .runs import atomic_png, read_csv, read_summary, status_html
 
 PLANS = ("baseline", "optimised")
@@ -445,6 +446,7 @@ def render(run_dir: Path) -> str:
     scenes = map_scenes(run)
     png_note = "No map.png: the run has no coordinates."
     if scenes:
+        check_file_target(run_dir / "map.png", signature=GENERATOR)
         with atomic_png(run_dir / "map.png") as tmp:
             cjk = write_map_png(run, scenes, tmp)
         png_note = "The same map for slides: map.png in this folder." + (

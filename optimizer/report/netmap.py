@@ -18,7 +18,7 @@ import numpy as np
 from .basemap import load_basemap
 from .charts import colour
 from .fmt import number, percent
-from .page import esc
+from .page import GENERATOR, esc
 
 SEA, LAND, LAND_EDGE, BORDER = "#dbe8f1", "#f4f2ec", "#b8b2a2", "#b3ab98"
 CITY, GATEWAY, DESTINATION, CLOSED = "#52606d", "#f59e0b", "#3e4c59", "#9aa5b1"
@@ -522,5 +522,5 @@ def to_png(panels: list[list[tuple[Scene, str | None, str]]], path: str | Path, 
         top += rh + gap
     fig.text(4 / W, foot_h / 2 / H, LEGEND_TEXT, fontsize=12 * pt, va="center", ha="left", family=family,
              color="#3e4c59")
-    fig.savefig(path, dpi=dpi, facecolor="white")
+    fig.savefig(path, dpi=dpi, facecolor="white", metadata={"Software": GENERATOR})
     return cjk is not None

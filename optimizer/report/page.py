@@ -120,6 +120,10 @@ def plan_toggle(target: str, plans: list[tuple[str, str]], default: str) -> str:
     return f'<div class="toggle" data-target="{esc(target)}">{buttons}</div>'
 
 
+#: marks every report page as this tool's own (a report may replace only such a file)
+GENERATOR = "optimizer report"
+
+
 @dataclass
 class Page:
     """Sections are appended as HTML strings; :meth:`render` wraps them in one self-contained document."""
@@ -138,6 +142,7 @@ class Page:
         story = f'<p class="story">{self.story}</p>' if self.story else ""
         return (
             "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f'<meta name="generator" content="{GENERATOR}">'
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
             f"<title>{esc(self.title)}</title><style>{CSS}</style></head><body>"
             f"<header><h1>{esc(self.title)}</h1>{sub}{story}</header><main>{''.join(self.sections)}</main>"
