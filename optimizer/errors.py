@@ -25,16 +25,19 @@ class Problem:
 
     ``row`` is the 1-based data row of a CSV table as a spreadsheet user counts it
     (the header is row 1, so the first data row is row 2); ``None`` when the problem is
-    about a whole file or a YAML key.
+    about a whole file or a YAML key. ``line`` is the 1-based line of a YAML or JSON document.
     """
 
     file: str
     message: str
     row: int | None = None
     column: str | None = None
+    line: int | None = None
 
     def __str__(self) -> str:
         where = self.file
+        if self.line is not None:
+            where += f", line {self.line}"
         if self.row is not None:
             where += f", row {self.row}"
         if self.column is not None:
@@ -72,8 +75,8 @@ class ProblemCollector:
         self.source = source
         self.problems: list[Problem] = []
 
-    def add(self, file: str, message: str, row: int | None = None, column: str | None = None) -> None:
-        self.problems.append(Problem(file=file, message=message, row=row, column=column))
+    def add(self, file: str, message: str, row: int | None = None, column: str | None = None, line: int | None = None) -> None:
+        self.problems.append(Problem(file=file, message=message, row=row, column=column, line=line))
 
     def extend(self, problems: list[Problem]) -> None:
         self.problems.extend(problems)

@@ -233,7 +233,7 @@ def test_unknown_top_level_yaml_key_and_bad_yaml(tiny_files, tmp_path):
     assert "parameters go under 'parameters:'" in str(err) and "H_NOPE" in str(err)
     tiny_files["instance.yaml"] = "name: x\nparameters:\n  circuity: [1.2\n"
     err = problems_of(write_folder(tmp_path / "syntax", tiny_files))
-    assert err.problems[0].file == "instance.yaml" and err.problems[0].row is not None
+    assert err.problems[0].file == "instance.yaml" and err.problems[0].line is not None
     assert "not valid YAML" in str(err)
 
 

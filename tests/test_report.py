@@ -434,7 +434,7 @@ def test_detect_kind_and_errors(tmp_path, enclave_runs):
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "summary.json").write_text("{not json")
-    with pytest.raises(InputError, match="not valid JSON"):
+    with pytest.raises(InputError, match="invalid JSON"):
         detect_kind(bad)
     (bad / "summary.json").write_text('{"status": "optimal"}')
     with pytest.raises(InputError, match="neither a freight run"):

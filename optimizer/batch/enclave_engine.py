@@ -29,7 +29,7 @@ from ..errors import InfeasibleError
 from ..sharing.case import Case, case_from_dict
 from ..sharing.enclave import RULES, solve_case
 from .engines import Engine, Outcome, Task, flatten
-from .scenarios import read_yaml
+from ..documents import read_yaml
 
 SPECIAL = ("rule", "revenue_scale")
 #: statuses of a rule's result that carry a split
@@ -98,12 +98,12 @@ class EnclaveEngine(Engine):
     OPTIONS = {"rule": (f"the rule of scenarios that do not set one: {' | '.join(RULES)}", None)}
 
     def load_base(self, path: Path) -> EnclaveBase:
-        doc = read_yaml(Path(path))
+        doc = read_yaml(Path(path)).data
         case_from_dict(doc, source=str(path))  # the base itself must be a valid case
         return EnclaveBase(doc=doc, source=str(path))
 
     def check_options(self, options: dict) -> tuple[dict, list[str]]:
-        problems = [f"options.{k}: unknown option (enclave options: rule)" for k in options if k != "rule"]
+        problems = [f"options.{k}: unknown option {str(k)!r} (enclave options: rule)" for k in options if k != "rule"]
         rule = options.get("rule")
         if rule is not None and rule not in RULES:
             problems.append(f"options.rule: must be one of {' | '.join(RULES)}, not {rule!r}")

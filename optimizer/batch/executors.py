@@ -9,7 +9,8 @@ cluster needs no file system shared with the client.
 
 Local processes (:class:`LocalExecutor`) are started with ``spawn`` (no fork of a parent that
 may hold HiGHS threads), ignore SIGINT (the parent decides what an interrupt means and
-terminates them), and receive at most ``workers + 1`` tasks at a time, so that when a worker
+terminates them), die with their parent even when it is killed outright (Linux
+``PR_SET_PDEATHSIG``), and receive at most ``workers + 1`` tasks at a time, so that when a worker
 process dies (a crash in native code) only the tasks in flight are suspect: a new pool runs
 them one at a time, and a task whose worker dies while it runs alone is reported as
 :class:`WorkerDied`; the others go on as usual.
@@ -17,8 +18,11 @@ them one at a time, and a task whose worker dies while it runs alone is reported
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
 import signal
+import sys
 from collections import deque
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -29,6 +33,7 @@ from ..errors import EXIT_INPUT, OptimizerError
 TaskFn = Callable[[Any, Any], Any]
 
 _BASE: Any = None  # the shared base object of a local worker process (set by its initializer)
+_PR_SET_PDEATHSIG = 1  # prctl option (linux/prctl.h)
 
 
 class WorkerDied(RuntimeError):
@@ -41,9 +46,23 @@ class ClusterUnavailable(OptimizerError):
     exit_code = EXIT_INPUT
 
 
-def _init_worker(base: Any) -> None:
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this process when its parent dies (even by SIGKILL); elsewhere nothing happens."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
+
+
+def _init_worker(base: Any, parent: int) -> None:
     global _BASE
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent(parent)
     _BASE = base
 
 
@@ -88,7 +107,7 @@ class LocalExecutor:
         ctx = multiprocessing.get_context("spawn")
         while pending or suspects:
             size = max(1, min(self.workers, len(pending) + len(suspects)))  # no idle processes to start
-            pool = ProcessPoolExecutor(size, mp_context=ctx, initializer=_init_worker, initargs=(base,))
+            pool = ProcessPoolExecutor(size, mp_context=ctx, initializer=_init_worker, initargs=(base, os.getpid()))
             in_flight: dict[Future, Any] = {}
             alone: set[Future] = set()
             finished = False

@@ -71,7 +71,7 @@ class FreightEngine(Engine):
                 elif key in ("reuse", "warm_start"):
                     out[key] = parse_bool(value)
                 else:
-                    problems.append(f"options.{key}: unknown option (freight options: {', '.join(self.OPTIONS)})")
+                    problems.append(f"options.{key}: unknown option {str(key)!r} (freight options: {', '.join(self.OPTIONS)})")
             except ValueError as exc:
                 problems.append(f"options.{key}: {exc}")
         return out, problems

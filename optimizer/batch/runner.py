@@ -31,6 +31,7 @@ from typing import Iterator
 
 import pandas as pd
 
+from .. import documents
 from ..errors import (
     EXIT_INFEASIBLE,
     EXIT_INPUT,
@@ -88,13 +89,13 @@ class Plan:
     param_keys: list[str]
 
 
-def prepare(path: str | Path, engine: Engine | None = None) -> Plan:
+def prepare(path: str | Path, engine: Engine | None = None, *, yes: bool = False) -> Plan:
     """Read, expand and check a scenario file; one InputError (exit 2) lists every problem.
 
     Each scenario's overrides are applied to the loaded base by the engine, so a bad key or value
     is reported with the scenario's name before any scenario runs.
     """
-    spec = load_spec(path)
+    spec = load_spec(path, yes=yes)
     engine = engine or engine_for(spec.model)
     options, option_problems = engine.check_options(spec.options)
     if option_problems:
@@ -226,11 +227,12 @@ def clean_leftovers(runs_dir: Path) -> None:
 
 
 def read_json(path: Path) -> dict | None:
-    """A JSON file's contents, or None when it is missing or unreadable."""
+    """A JSON object's contents, or None when it is missing, unreadable or not an object."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = documents.read_json(path, "summary").data
+    except InputError:
         return None
+    return data if isinstance(data, dict) else None
 
 
 def read_run(run_dir: Path) -> dict | None:
@@ -352,12 +354,15 @@ def write_summary(df: pd.DataFrame, out_dir: Path) -> None:
 
 
 class _Terminate:
-    """While active, SIGTERM raises KeyboardInterrupt in the main thread (so cleanup runs as on Ctrl-C)."""
+    """While active, SIGTERM and SIGHUP (a closed terminal) raise KeyboardInterrupt in the main thread,
+    so the workers are stopped and the summary written as on Ctrl-C."""
+
+    SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
     def __enter__(self) -> "_Terminate":
-        self.previous = None
+        self.previous: dict = {}
         if threading.current_thread() is threading.main_thread():
-            self.previous = signal.signal(signal.SIGTERM, self._raise)
+            self.previous = {s: signal.signal(s, self._raise) for s in self.SIGNALS}
         return self
 
     @staticmethod
@@ -365,8 +370,8 @@ class _Terminate:
         raise KeyboardInterrupt(f"signal {signum}")
 
     def __exit__(self, *exc) -> None:
-        if self.previous is not None:
-            signal.signal(signal.SIGTERM, self.previous)
+        for s, handler in self.previous.items():
+            signal.signal(s, handler)
 
 
 def make_executor(workers: int | None, scheduler: str | None):
@@ -498,8 +503,9 @@ def run_batch(
     resume: bool = False,
     quiet: bool = False,
     stream=None,
+    yes: bool = False,
 ) -> BatchResult:
     """Check and run a scenario file: the API behind ``optimizer batch``."""
-    plan = prepare(path)
+    plan = prepare(path, yes=yes)
     out_dir = output_dir(plan.spec.path, out, resume)
     return run_plan(plan, out_dir, executor=make_executor(workers, scheduler), resume=resume, quiet=quiet, stream=stream)

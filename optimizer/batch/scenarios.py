@@ -28,19 +28,23 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
+from ..documents import read_yaml
 from ..errors import InputError, ProblemCollector
 from ..results import to_jsonable
 
 MODELS = ("freight", "enclave")
-TOP_KEYS = ("model", "base", "description", "options", "set", "scenarios", "sweep")
+TOP_KEYS = ("model", "base", "description", "options", "set", "scenarios", "sweep", "max_scenarios")
 SCENARIO_KEYS = ("name", "set", "description")
 MAX_NAME = 120
+#: a file that expands to more scenarios runs only with ``max_scenarios`` in the file or ``--yes``
+CONFIRM_SCENARIOS = 1000
+#: no file expands to more scenarios (their expansion alone would fill the memory)
+HARD_MAX_SCENARIOS = 100_000
 
 #: characters allowed in a scenario name (it becomes a folder name); letters include non-ASCII ones
 _SAFE = re.compile(r"[^\w.=,+@-]")
@@ -132,42 +136,24 @@ def _freeze(value):
     return json.dumps(to_jsonable(value), sort_keys=True)
 
 
-def read_yaml(path: Path) -> object:
-    """The YAML document in ``path``; a missing or unreadable file or a syntax error is an InputError."""
-    problems = ProblemCollector(source=str(path))
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        problems.add(str(path), "file not found")
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.add(str(path), f"cannot read the file: {exc}")
-    else:
-        try:
-            return yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            row = mark.line + 1 if mark is not None else None
-            problems.add(str(path), f"not valid YAML: {getattr(exc, 'problem', None) or exc}", row=row)
-    problems.raise_if_any()
-    raise AssertionError("unreachable")
-
-
-def load_spec(path: str | Path) -> BatchSpec:
+def load_spec(path: str | Path, *, yes: bool = False) -> BatchSpec:
     """Read a scenario file, check its shape and expand it into scenarios.
 
     Raises one :class:`InputError` (exit code 2) listing every problem: unknown keys, a missing or
     unknown ``model``, a ``base`` that does not exist, malformed ``scenarios`` or ``sweep``
-    entries, invalid or duplicate scenario names.
+    entries, invalid or duplicate scenario names, and a file that expands to more than
+    :data:`CONFIRM_SCENARIOS` scenarios (or its own ``max_scenarios``) without ``yes`` — counted
+    before anything is expanded — or to more than :data:`HARD_MAX_SCENARIOS`.
     """
     path = Path(path)
-    doc = read_yaml(path)
+    doc = read_yaml(path).data
     r = _Reader(str(path))
     if not isinstance(doc, dict):
         r.add("", "a scenario file is a YAML mapping with the keys model, base, options, scenarios and/or sweep")
         r.problems.raise_if_any()
     for key in doc:
         if key not in TOP_KEYS:
-            r.add(str(key), f"unknown key (allowed: {', '.join(TOP_KEYS)})")
+            r.add(str(key), f"unknown key {str(key)!r} (allowed: {', '.join(TOP_KEYS)})")
 
     model = doc.get("model")
     if model is None:
@@ -192,7 +178,11 @@ def load_spec(path: str | Path) -> BatchSpec:
         description = ""
 
     scenarios = _named_scenarios(r, doc.get("scenarios"), common)
-    sweep_keys, swept = _sweep_scenarios(r, doc.get("sweep"), common)
+    axes = _sweep_axes(r, doc.get("sweep"))
+    count = len(scenarios) + (math.prod(len(v) for v in axes.values()) if axes else 0)
+    if not _count_allowed(r, count, len(scenarios), axes, doc.get("max_scenarios"), yes):
+        r.problems.raise_if_any()
+    sweep_keys, swept = tuple(axes), _sweep_scenarios(axes, common)
     if doc.get("scenarios") is None and doc.get("sweep") is None:
         r.add("", "no scenarios: give a 'scenarios' list, a 'sweep' mapping, or both")
     _check_names(r, scenarios, swept)
@@ -237,7 +227,7 @@ def _named_scenarios(r: _Reader, entries, common: dict) -> list[Scenario]:
             continue
         for key in entry:
             if key not in SCENARIO_KEYS:
-                r.add(f"{where}.{key}", f"unknown key (allowed: {', '.join(SCENARIO_KEYS)})")
+                r.add(f"{where}.{key}", f"unknown key {str(key)!r} (allowed: {', '.join(SCENARIO_KEYS)})")
         name = entry.get("name")
         if name is None or (isinstance(name, str) and not name.strip()):
             r.add(f"{where}.name", "missing")
@@ -255,12 +245,36 @@ def _named_scenarios(r: _Reader, entries, common: dict) -> list[Scenario]:
     return out
 
 
-def _sweep_scenarios(r: _Reader, sweep, common: dict) -> tuple[tuple[str, ...], list[Scenario]]:
+def _count_allowed(r: _Reader, count: int, named: int, axes: dict, max_scenarios, yes: bool) -> bool:
+    """Whether ``count`` scenarios may be expanded and run; the problem is added when not."""
+    limit = CONFIRM_SCENARIOS
+    if max_scenarios is not None:
+        if isinstance(max_scenarios, bool) or not isinstance(max_scenarios, int) or max_scenarios < 1:
+            r.add("max_scenarios", f"must be a whole number >= 1, got {max_scenarios!r}")
+            return False
+        limit = max_scenarios
+    how = " × ".join(f"{len(v)} {k}" for k, v in axes.items())
+    made = f"{named} named" + (f" + sweep {how}" if axes else "")
+    if count > HARD_MAX_SCENARIOS:
+        r.add("sweep", f"expands to {count:,} scenarios ({made}); at most {HARD_MAX_SCENARIOS:,} can run in one batch: split the file")
+        return False
+    if count > limit and not yes:
+        r.add(
+            "sweep",
+            f"expands to {count:,} scenarios ({made}), more than {limit:,}: to run them all, pass --yes "
+            f"or set max_scenarios: {count} in the file",
+        )
+        return False
+    return True
+
+
+def _sweep_axes(r: _Reader, sweep) -> dict[str, list]:
+    """The sweep's keys and their values (checked); empty after a problem."""
     if sweep is None:
-        return (), []
+        return {}
     if not isinstance(sweep, dict) or not sweep:
         r.add("sweep", "must be a non-empty mapping of key: [values]")
-        return (), []
+        return {}
     axes: dict[str, list] = {}
     for key, values in sweep.items():
         where = f"sweep.{key}"
@@ -274,14 +288,17 @@ def _sweep_scenarios(r: _Reader, sweep, common: dict) -> tuple[tuple[str, ...], 
                 r.add(where, f"value {format_value(v)} is listed twice")
             seen.add(frozen)
         axes[str(key)] = values
-    if len(axes) != len(sweep):
-        return tuple(axes), []
+    return axes if len(axes) == len(sweep) else {}
+
+
+def _sweep_scenarios(axes: dict[str, list], common: dict) -> list[Scenario]:
+    """Every combination of the sweep's values (the last key varies fastest)."""
     out = []
     keys = list(axes)
     for combo in itertools.product(*(axes[k] for k in keys)):
         values = dict(zip(keys, combo))
         out.append(Scenario(name=sweep_name(values), overrides={**common, **values}, origin="sweep"))
-    return tuple(keys), out
+    return out
 
 
 def _check_names(r: _Reader, named: list[Scenario], swept: list[Scenario]) -> None:

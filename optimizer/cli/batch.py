@@ -20,10 +20,11 @@ from .report_cmd import report_option, write_run_report
 @click.option("--scheduler", metavar="tcp://HOST:PORT", default=None, help="Run on this Dask distributed scheduler instead of local processes.")
 @click.option("--out", "-o", type=click.Path(path_type=str), default=None, help="Output folder [default: results/<file stem>-<timestamp>; with --resume the newest such folder].")
 @click.option("--resume", is_flag=True, help="Keep the scenarios already finished in the output folder; run the rest.")
+@click.option("--yes", "-y", is_flag=True, help="Run a file that expands to more than 1,000 scenarios (or its max_scenarios).")
 @quiet_option
 @report_option
 @handle_errors
-def batch(scenarios: str, workers: int | None, scheduler: str | None, out: str | None, resume: bool, quiet: bool, report: bool) -> None:
+def batch(scenarios: str, workers: int | None, scheduler: str | None, out: str | None, resume: bool, yes: bool, quiet: bool, report: bool) -> None:
     """Run every scenario of SCENARIOS.yaml and write one run folder each plus summary.csv/.parquet.
 
     \b
@@ -32,10 +33,11 @@ def batch(scenarios: str, workers: int | None, scheduler: str | None, out: str |
     combination). Every scenario is checked before anything runs (exit 2 names each bad one).
     Exit codes: 0 every scenario has a plan; 3 some have none (infeasible, or no plan within the
     time limit); 1 some failed with an error; 2 invalid file; 130 interrupted (rerun with --resume).
+    A file that expands to more than 1,000 scenarios runs only with --yes or max_scenarios in the file.
     """
     if workers is not None and scheduler:
         raise click.UsageError("--workers and --scheduler exclude each other (Dask workers are set up on the cluster)")
-    plan = prepare(scenarios)
+    plan = prepare(scenarios, yes=yes)
     out_dir = output_dir(plan.spec.path, out, resume)
     executor = make_executor(workers, scheduler)
     say = (lambda msg: None) if quiet else (lambda msg: click.echo(msg, err=True))

@@ -25,9 +25,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
-
-from ..errors import ProblemCollector
+from ..documents import file_problem, read_yaml
+from ..errors import InputError, ProblemCollector
 from .data import Instance, default_params, make_table
 from .network import add_own_city_legs, derive_feeder_legs
 from .schema import INF, PARAMETERS_BY_NAME, TABLES, TABLES_BY_NAME, Column, Table
@@ -47,8 +46,8 @@ class _Reading:
     warnings: list[str] = field(default_factory=list)
     bad_rows: dict[str, set[int]] = field(default_factory=dict)  # file → rows with a problem
 
-    def add(self, file: str, message: str, row: int | None = None, column: str | None = None) -> None:
-        self.problems.add(file, message, row=row, column=column)
+    def add(self, file: str, message: str, row: int | None = None, column: str | None = None, line: int | None = None) -> None:
+        self.problems.add(file, message, row=row, column=column, line=line)
         self.bad_rows.setdefault(file, set()).add(row)  # None: the whole file
 
     def report(self, file: str, column: str | None, rows, messages) -> None:
@@ -112,19 +111,16 @@ validate = load_instance
 def _read_yaml(path: Path, r: _Reading) -> tuple[dict, dict]:
     meta: dict = {"name": r.folder.resolve().name}
     params = default_params()
-    if not path.is_file():
+    if not path.exists():
         r.add(YAML_FILE, "missing file (the instance's name, description and parameters)")
         return meta, params
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        r.add(YAML_FILE, f"not UTF-8 text (byte {exc.start})")
+        doc = read_yaml(path)
+    except InputError as exc:
+        for p in exc.problems:
+            r.add(YAML_FILE, p.message, line=p.line)
         return meta, params
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        reason = getattr(exc, "problem", None) or str(exc)
-        r.add(YAML_FILE, f"not valid YAML: {reason}", row=mark.line + 1 if mark else None)
-        return meta, params
+    data = doc.data
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -159,9 +155,16 @@ def _read_yaml(path: Path, r: _Reading) -> tuple[dict, dict]:
 
 def _read_csv(path: Path, r: _Reading) -> tuple[list[str], list[list[str]], list[int]] | None:
     """Header, non-blank records (cells stripped) and their spreadsheet row numbers."""
+    problem = file_problem(path, "csv")
+    if problem:
+        r.add(path.name, problem)
+        return None
     try:
         with path.open(encoding="utf-8-sig", newline="") as f:
             records = [[cell.strip() for cell in rec] for rec in csv.reader(f)]
+    except OSError as exc:
+        r.add(path.name, f"cannot be read: {exc.strerror or exc}")
+        return None
     except UnicodeDecodeError as exc:
         r.add(path.name, f"not UTF-8 text (byte {exc.start}); save the file as CSV UTF-8")
         return None
@@ -185,7 +188,7 @@ def _read_csv(path: Path, r: _Reading) -> tuple[list[str], list[list[str]], list
 
 def _read_table(path: Path, table: Table, params: dict, r: _Reading) -> pd.DataFrame | None:
     """The table's typed columns plus ``_row`` (spreadsheet row), or None when the file is absent or unreadable."""
-    if not path.is_file():
+    if not path.exists():
         if table.required:
             r.add(table.file, "missing file")
         return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from ..documents import magnitude_message
 from .schema import INF, MODES, Parameter
 
 TRUE_WORDS = frozenset({"true", "yes", "y", "1", "on", "t"})
@@ -49,6 +50,9 @@ def range_message(x: float, lo: float | None, hi: float | None, strict: bool, al
     """Why ``x`` is out of range, or None when it is fine."""
     if math.isinf(x) and not (allow_inf and x > 0):
         return f"must be a finite number, not {x}"
+    too_large = magnitude_message(x)
+    if too_large:
+        return too_large
     if lo is not None and (x <= lo if strict else x < lo):
         return f"must be {'greater than' if strict else 'at least'} {lo:g}, not {x:g}"
     if hi is not None and x > hi:

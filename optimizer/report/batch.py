@@ -8,14 +8,14 @@ listed, not plotted). A batch of enclave rules also gets the rules side by side.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
+from ..documents import read_json, read_yaml
+from ..errors import InputError
 from . import charts
 from .fmt import compact, is_number, number, percent
 from .page import Cell, Page, esc, figure, table
@@ -44,17 +44,20 @@ class Layout:
 
 def _read_json(path: Path) -> dict:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, json.JSONDecodeError, UnicodeDecodeError):
+        data = read_json(path, "summary").data
+    except InputError:
         return {}
     return data if isinstance(data, dict) else {}
 
 
 def _scenario_file(meta: dict) -> dict:
     """The scenario file named in batch.json, when it can still be read (it holds the sweep keys)."""
+    name = meta.get("scenario_file")
+    if not isinstance(name, str):
+        return {}
     try:
-        doc = yaml.safe_load(Path(meta["scenario_file"]).read_text(encoding="utf-8"))
-    except (KeyError, TypeError, OSError, yaml.YAMLError):
+        doc = read_yaml(name).data
+    except InputError:
         return {}
     return doc if isinstance(doc, dict) else {}
 

@@ -72,7 +72,7 @@ class FreightRun:
 
 def load(run_dir: Path) -> FreightRun:
     nodes = {}
-    for r in read_csv(run_dir, "nodes.csv").itertuples(index=False):
+    for r in read_csv(run_dir, "nodes.csv", ("id", "kind")).itertuples(index=False):
         if is_number(getattr(r, "lon", None)) and is_number(getattr(r, "lat", None)):
             zh = getattr(r, "name_zh", "")
             nodes[(str(r.kind), str(r.id))] = netmap.Node(
@@ -80,8 +80,9 @@ def load(run_dir: Path) -> FreightRun:
                 "" if not isinstance(zh, str) else zh, float(r.lon), float(r.lat),
             )
     return FreightRun(
-        run_dir, read_summary(run_dir), read_csv(run_dir, "flows.csv"), read_csv(run_dir, "services.csv"),
-        read_csv(run_dir, "hubs.csv"), read_csv(run_dir, "unserved.csv"), nodes,
+        run_dir, read_summary(run_dir), read_csv(run_dir, "flows.csv", ("city_id", "hub_id", "teu")),
+        read_csv(run_dir, "services.csv", ("service_id", "hub_id", "destination_id")),
+        read_csv(run_dir, "hubs.csv", ("hub_id",)), read_csv(run_dir, "unserved.csv"), nodes,
     )
 
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import tempfile
 from pathlib import Path
 
 import pandas as pd
 
+from ..documents import read_json
 from ..errors import InputError, Problem
+from ..summary import EnclaveSummary, FreightSummary, parse
 from .page import esc
 
 FREIGHT, ENCLAVE, BATCH = "freight", "enclave", "batch"
@@ -27,28 +28,32 @@ def _problem(path: Path, message: str) -> InputError:
 
 def read_summary(run_dir: Path) -> dict:
     path = run_dir / "summary.json"
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise _problem(run_dir, NOT_A_RUN) from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise _problem(path, f"not valid JSON ({exc})") from None
+    if not path.exists():
+        raise _problem(run_dir, NOT_A_RUN)
+    data = read_json(path, "summary").data
     if not isinstance(data, dict):
         raise _problem(path, "expected a JSON object")
     return data
 
 
-def read_csv(run_dir: Path, name: str) -> pd.DataFrame:
-    """The table, or an empty frame when the file is absent (optional tables)."""
+def read_csv(run_dir: Path, name: str, required: tuple[str, ...] = ()) -> pd.DataFrame:
+    """The table, or an empty frame when the file is absent (optional tables).
+
+    A table with rows must have the ``required`` columns (the report reads them); otherwise exit 2.
+    """
     path = run_dir / name
     if not path.exists():
         return pd.DataFrame()
     try:
-        return pd.read_csv(path, keep_default_na=True)
+        df = pd.read_csv(path, keep_default_na=True)
     except pd.errors.EmptyDataError:
         return pd.DataFrame()
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+    except (pd.errors.ParserError, UnicodeDecodeError, OSError, ValueError) as exc:
         raise _problem(path, f"unreadable CSV ({exc})") from None
+    missing = [c for c in required if c not in df.columns]
+    if len(df) and missing:
+        raise _problem(path, f"not a table this version can read: missing column(s) {', '.join(missing)}")
+    return df
 
 
 def detect_kind(run_dir: str | Path) -> str:
@@ -60,8 +65,10 @@ def detect_kind(run_dir: str | Path) -> str:
         return BATCH
     summary = read_summary(path)
     if "shares" in summary and "rule" in summary:
+        parse(EnclaveSummary, summary, str(path / "summary.json"))
         return ENCLAVE
     if "kpis" in summary:
+        parse(FreightSummary, summary, str(path / "summary.json"))
         return FREIGHT
     raise _problem(path / "summary.json", "neither a freight run (no 'kpis') nor an enclave run (no 'rule'/'shares')")
 

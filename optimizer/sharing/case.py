@@ -43,11 +43,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from ..documents import magnitude_message, read_yaml
 from ..errors import ProblemCollector
 
 ROLES = ("originating", "receiving", "other")
+#: calendar years a case may start in (a case runs for at most MAX_YEARS years)
+YEARS = (1900, 2200)
+MAX_YEARS = 200
 
 #: top-level keys of CASE.yaml and what they mean (also the list of allowed keys)
 TOP_KEYS: dict[str, str] = {
@@ -243,24 +245,7 @@ class Case:
 
 def load_case(path: str | Path) -> Case:
     """Read and validate CASE.yaml; raises :class:`~optimizer.errors.InputError` listing every problem."""
-    path = Path(path)
-    problems = ProblemCollector(source=str(path))
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        problems.add(str(path), "file not found")
-        problems.raise_if_any()
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.add(str(path), f"cannot read the file: {exc}")
-        problems.raise_if_any()
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
-        problems.add(str(path), f"not valid YAML{where}: {getattr(exc, 'problem', None) or exc}")
-        problems.raise_if_any()
-    return case_from_dict(data, source=str(path))
+    return case_from_dict(read_yaml(path).data, source=str(path))
 
 
 def case_from_dict(data: Any, source: str = "<case>") -> Case:
@@ -299,16 +284,19 @@ class _Reader:
 
     # -- primitives ---------------------------------------------------------------------------
     def err(self, key: str, message: str) -> None:
-        self.problems.add(self.source, f"{key}: {message}")
+        self.problems.add(self.source, f"{key}: {message}" if key else message)
 
     def mapping(self, value: Any, key: str, allowed: tuple[str, ...] | None = None) -> dict | None:
         if not isinstance(value, dict):
-            self.err(key, f"must be a mapping (key: value), got {_show(value)}")
+            if not key:  # the whole document: say what it is, never echo what a foreign file holds
+                self.err("", f"must be a mapping (key: value) of {', '.join(TOP_KEYS)}; this file holds {_kind(value)}")
+            else:
+                self.err(key, f"must be a mapping (key: value), got {_show(value)}")
             return None
         if allowed is not None:
             for k in value:
                 if k not in allowed:
-                    self.err(f"{key}.{k}" if key else str(k), f"unknown key (allowed: {', '.join(allowed)})")
+                    self.err(f"{key}.{k}" if key else str(k), f"unknown key {str(k)!r} (allowed: {', '.join(allowed)})")
         return value
 
     def number(
@@ -328,14 +316,20 @@ class _Reader:
         if x is None or (lo is not None and (x < lo or (strict_lo and x == lo))) or (hi is not None and x > hi):
             self.err(key, f"must be a number{rng}, got {_show(value)}")
             return None
+        too_large = magnitude_message(x)
+        if too_large:
+            self.err(key, too_large)
+            return None
         return x
 
-    def integer(self, value: Any, key: str, *, lo: int | None = None) -> int | None:
+    def integer(self, value: Any, key: str, *, lo: int | None = None, hi: int | None = None) -> int | None:
         if value is None:
             self.err(key, "missing")
             return None
-        if isinstance(value, bool) or not isinstance(value, int) or (lo is not None and value < lo):
-            self.err(key, f"must be a whole number{f' >= {lo}' if lo is not None else ''}, got {_show(value)}")
+        bad = isinstance(value, bool) or not isinstance(value, int)
+        if bad or (lo is not None and value < lo) or (hi is not None and value > hi):
+            rng = f" in [{lo}, {hi}]" if lo is not None and hi is not None else f" >= {lo}" if lo is not None else ""
+            self.err(key, f"must be a whole number{rng}, got {_show(value)}")
             return None
         return int(value)
 
@@ -362,7 +356,7 @@ class _Reader:
         name = self.case_name(d)
         description = str(d.get("description") or "")
         units = str(d.get("units") or "")
-        start_year = self.integer(d.get("start_year"), "start_year")
+        start_year = self.integer(d.get("start_year"), "start_year", lo=YEARS[0], hi=YEARS[1])
         rate = d.get("discount_rate", 0.0)
         delta = self.number(rate, "discount_rate", lo=0.0, hi=1.0)
         parties = self.parties(self.required(d, "parties", "parties"))
@@ -478,6 +472,10 @@ class _Reader:
                 self.err(key, f"must be a list with one amount per year, got {_show(amounts)}")
                 ok = False
                 continue
+            if len(amounts) > MAX_YEARS:
+                self.err(key, f"has {len(amounts)} years; a case covers at most {MAX_YEARS}")
+                ok = False
+                continue
             vals = [self.number(a, f"{key}[{j}]", lo=0.0) for j, a in enumerate(amounts)]
             if any(v is None for v in vals):
                 ok = False
@@ -518,7 +516,7 @@ class _Reader:
         ok = True
         for s in d:
             if s not in statistics:
-                self.err(f"statistics_split.{s}", f"not a statistic stream (statistics: {', '.join(statistics) or 'none'})")
+                self.err(f"statistics_split.{s}", f"not a statistic stream ({str(s)!r} is not among the statistics: {', '.join(statistics) or 'none'})")
                 ok = False
         for s in statistics:
             key = f"statistics_split.{s}"
@@ -566,7 +564,7 @@ class _Reader:
         ok = True
         for pid, v in d.items():
             if pid not in ctx.ids:
-                self.err(f"{key}.{pid}", f"unknown party (parties: {', '.join(ctx.ids)})")
+                self.err(f"{key}.{pid}", f"unknown party {str(pid)!r} (parties: {', '.join(ctx.ids)})")
                 ok = False
                 continue
             vals = self.per_year(v, f"{key}.{pid}", ctx.T)
@@ -671,7 +669,7 @@ class _Reader:
             out = {}
             for s, v in value.items():
                 if s not in ctx.streams:
-                    self.err(f"{key}.{s}", f"unknown stream (streams: {', '.join(ctx.streams)})")
+                    self.err(f"{key}.{s}", f"unknown stream {str(s)!r} (streams: {', '.join(ctx.streams)})")
                     return None
                 x = self.number(v, f"{key}.{s}", lo=0.0, hi=1.0)
                 if x is None:
@@ -766,7 +764,7 @@ class _Reader:
             return None
         for s, spec in raw.items():
             if s not in ctx.streams:
-                self.err(f"{key}.shares.{s}", f"unknown stream (streams: {', '.join(ctx.streams)})")
+                self.err(f"{key}.shares.{s}", f"unknown stream {str(s)!r} (streams: {', '.join(ctx.streams)})")
                 ok = False
                 continue
             ps = self.party_shares(spec, f"{key}.shares.{s}", ctx)
@@ -856,6 +854,19 @@ def _range_text(lo: float | None, hi: float | None, strict_lo: bool) -> str:
     if hi is not None:
         return f" <= {hi:g}"
     return ""
+
+
+def _kind(value: Any) -> str:
+    """What a parsed YAML value is, in words (for documents that are not what they should be)."""
+    if isinstance(value, str):
+        return "a single text"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    return type(value).__name__
 
 
 def _show(value: Any) -> str:

@@ -41,7 +41,8 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import ProblemCollector
+from ..documents import magnitude_message, read_json
+from ..errors import InputError, ProblemCollector
 from .coalitions import MAX_PLAYERS
 from .games import KINDS, MAX_GENERATED_PLAYERS, Game, airport_game, bankruptcy_game
 
@@ -76,6 +77,10 @@ class _Checker:
             return None
         if minimum is not None and value < minimum:
             self.add(where, f"must be >= {minimum:g}, got {value:g}")
+            return None
+        too_large = magnitude_message(float(value))
+        if too_large:
+            self.add(where, too_large)
             return None
         return float(value)
 
@@ -128,31 +133,11 @@ class _Checker:
 
 
 def _parse_json(path: Path, check: _Checker) -> Any:
-    duplicates: list[str] = []
-
-    def pairs(items):
-        seen: dict[str, Any] = {}
-        for k, v in items:
-            if k in seen:
-                duplicates.append(k)
-            seen[k] = v
-        return seen
-
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        check.add("", "file not found")
+        data = read_json(path).data
+    except InputError as exc:
+        check.problems.extend(exc.problems)
         return None
-    except (OSError, UnicodeDecodeError) as exc:
-        check.add("", f"cannot read the file: {exc}")
-        return None
-    try:
-        data = json.loads(text, object_pairs_hook=pairs)
-    except json.JSONDecodeError as exc:
-        check.add("", f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")
-        return None
-    for k in duplicates:
-        check.add(f"key '{k}'", "given twice (JSON keys must be unique)")
     if not isinstance(data, dict):
         check.add("", "the file must hold one JSON object")
         return None
@@ -189,7 +174,7 @@ def _parse_game(data: dict, check: _Checker) -> Game | None:
         return None
     for key in data:
         if key not in _KEYS[kind]:
-            check.add(key, f"unknown key for a {kind} game (allowed: {', '.join(sorted(_KEYS[kind]))})")
+            check.add(key, f"unknown key {key!r} for a {kind} game (allowed: {', '.join(sorted(_KEYS[kind]))})")
     name = data.get("name", "game")
     if not isinstance(name, str):
         check.add("name", "must be a string")
