@@ -10,6 +10,7 @@
 
 >>> case = api.load_case("instances/enclave/bth-relocated-firm/case.yaml")
 >>> api.solve_case(case, "nash").shares_table()
+>>> api.write_enclave_run(api.solve_case(case, "nash"), "results/bth-nash")
 >>> game = api.load_game("instances/games/talmud-200.json")
 >>> api.solve_game(game, "nucleolus").allocation
 
@@ -23,18 +24,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from .batch.runner import run_batch
-from .console import Console
 from .errors import InfeasibleError, InputError, OptimizerError
-from .freight.run import FreightResult, solve_instance, write_run
+from .freight.run import FreightResult, FreightStarts, solve_instance, write_run
 from .instance.data import Instance
 from .instance.generate import generate_corridor
 from .instance.importers.orlib import read_orlib_cap
 from .instance.load import load_instance
 from .instance.overrides import apply_overrides, parse_set
 from .instance.write import write_instance
+from .logs import start_console
 from .report import write_comparison, write_report
 from .sharing.case import Case, load_case
-from .sharing.enclave import EnclaveResult, solve_case
+from .sharing.enclave import EnclaveResult, solve_case, write_enclave_run
 from .sharing.game_io import load_game
 from .sharing.games import Game, solve_game
 
@@ -45,24 +46,30 @@ def solve_freight(
     overrides: dict | None = None,
     time_limit: float | None = None,
     mip_gap: float | None = None,
+    starts: FreightStarts | None = None,
     quiet: bool = True,
 ) -> FreightResult:
     """Load (when given a folder), apply ``overrides`` (the keys of ``freight solve --set``) and solve.
 
     Returns the :class:`~optimizer.freight.run.FreightResult`: ``summary`` (the dict written as
     summary.json) and ``tables`` (flows, services, hubs, unserved, changes, nodes as DataFrames,
-    with a ``plan`` column telling the optimised plan from today's network).
+    with a ``plan`` column telling the optimised plan from today's network). ``starts``: keep one
+    :class:`~optimizer.freight.run.FreightStarts` across calls and each solve starts from the nearest
+    earlier plans. Progress goes to the ``optimizer`` logger; ``quiet=False`` also prints it on stderr.
     """
     inst = instance if isinstance(instance, Instance) else load_instance(instance)
     if overrides:
         inst = apply_overrides(inst, overrides)
-    return solve_instance(inst, time_limit=time_limit, mip_gap=mip_gap, console=Console(quiet))
+    if not quiet:
+        start_console()
+    return solve_instance(inst, time_limit=time_limit, mip_gap=mip_gap, starts=starts)
 
 
 __all__ = [
     "Case",
     "EnclaveResult",
     "FreightResult",
+    "FreightStarts",
     "Game",
     "InfeasibleError",
     "InputError",
@@ -81,6 +88,7 @@ __all__ = [
     "solve_game",
     "solve_instance",
     "write_comparison",
+    "write_enclave_run",
     "write_instance",
     "write_report",
     "write_run",

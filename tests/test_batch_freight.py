@@ -24,13 +24,13 @@ from click.testing import CliRunner
 
 from optimizer.batch.engines import flatten
 from optimizer.batch.executors import ClusterUnavailable, DaskExecutor
-from optimizer.batch.resolve import ModelCache
 from optimizer.cli import main
 from optimizer.freight.model import build_model
-from optimizer.freight.run import solve_instance
+from optimizer.freight.labels import freight_labels
+from optimizer.freight.run import FreightStarts, solve_instance
 from optimizer.instance.load import load_instance
 from optimizer.instance.overrides import apply_overrides
-from optimizer.solve import Compiled, HighsSolver
+from optimizer.solve import Compiled, HighsSolver, StartPool
 
 SWEEP = """\
 model: freight
@@ -69,41 +69,17 @@ def flows(tables: dict) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------------------------
-# re-solve
+# starts from earlier plans
 
 
-@pytest.mark.parametrize(
-    "sequence",
-    [
-        [{"demand_scale": 1.0}, {"demand_scale": 0.7}, {"demand_scale": 1.4}, {"demand_scale": 0.2}],
-        [{}, {"train_capacity_teu": 40}, {"unserved_penalty": 3000}, {"train_capacity_teu": 120, "demand_scale": 2.0}],
-        [{}, {"closed_hubs": ["H_LANZHOU"]}, {"demand_scale": 0.5}, {"closed_hubs": ["H_LANZHOU"], "demand_scale": 0.5}],
-    ],
-)
-def test_resolve_equals_a_fresh_solve(tiny_dir, sequence):
-    """Without starts HiGHS gets the arrays of a fresh build: the very same solution."""
+def test_starts_from_earlier_plans_find_the_same_optimum(tiny_dir):
+    """With starts (the batch default) a solve is optimal like a fresh solve: at MIP gap 0 the same cost."""
     base = load_instance(tiny_dir)
-    cache = ModelCache(warm_start=False)
-    for overrides in sequence:
-        inst = apply_overrides(base, overrides)
-        reused = solve_instance(inst, time_limit=30, models=cache)
-        reference = solve_instance(inst, time_limit=30)
-        assert reused.status == reference.status == "optimal"
-        assert reused.summary["objective"] == pytest.approx(reference.summary["objective"], rel=1e-9)
-        assert_same_kpis(reused.summary["kpis"], reference.summary["kpis"])
-        assert reused.summary["baseline"]["objective"] == pytest.approx(reference.summary["baseline"]["objective"], rel=1e-9)
-        pd.testing.assert_frame_equal(flows(reused.tables), flows(reference.tables))
-    assert cache.reuses >= 2  # most scenarios were re-solved, not rebuilt
-
-
-def test_resolve_from_earlier_plans_finds_the_same_optimum(tiny_dir):
-    """With starts (the default) a re-solve is optimal like a fresh solve: at MIP gap 0 the same cost."""
-    base = load_instance(tiny_dir)
-    cache = ModelCache()
+    starts = FreightStarts()
     started = 0
     for scale, capacity in ((1.0, 82), (1.1, 82), (0.9, 60), (1.6, 60), (0.4, 100)):
         inst = apply_overrides(base, {"demand_scale": scale, "train_capacity_teu": capacity})
-        got = solve_instance(inst, time_limit=30, mip_gap=0, models=cache)
+        got = solve_instance(inst, time_limit=30, mip_gap=0, starts=starts)
         want = solve_instance(inst, time_limit=30, mip_gap=0)
         assert got.status == want.status == "optimal"
         assert got.summary["objective"] == pytest.approx(want.summary["objective"], rel=1e-9)
@@ -111,48 +87,84 @@ def test_resolve_from_earlier_plans_finds_the_same_optimum(tiny_dir):
         if "start" in got.summary:
             started += 1
             assert got.summary["start"]["objective"] >= got.summary["objective"] - 1e-6 * abs(got.summary["objective"])
-    assert cache.reuses == 8 and started == 4  # plan and baseline re-solved four times; every plan started
+    assert started == 4  # every plan but the first started from an earlier one
+    assert len(starts.plan) == len(starts.baseline) == 5
+
+
+@pytest.mark.parametrize("first,then", [({}, {"closed_hubs": ["H_LANZHOU"]}), ({"closed_hubs": ["H_LANZHOU"]}, {}),
+                                        ({}, {"max_hubs_per_destination": 1, "demand_scale": 1.3})])
+def test_a_scenario_with_other_columns_starts_from_earlier_plans(tiny_dir, first, then):
+    """Closing or reopening a hub changes which columns exist; the start is lined up by label."""
+    base = load_instance(tiny_dir)
+    starts = FreightStarts()
+    solve_instance(apply_overrides(base, first), mip_gap=0, starts=starts)
+    inst = apply_overrides(base, then)
+    got = solve_instance(inst, mip_gap=0, starts=starts)
+    want = solve_instance(inst, mip_gap=0)
+    assert "start" in got.summary and "start" not in want.summary
+    assert got.summary["objective"] == pytest.approx(want.summary["objective"], rel=1e-9)
+
+
+def _solution(model, labels) -> dict:
+    comp = Compiled(model, labels)
+    return {label: v.value for label, v in zip(comp.column_labels, comp.columns)}
 
 
 def test_starts_come_from_the_nearest_earlier_scenarios(tiny_dir):
     base = load_instance(tiny_dir)
-    cache = ModelCache()
+    pool = StartPool()
+    solutions = {}
     for scale in (1.0, 2.0, 0.5):
-        cache.solve(apply_overrides(base, {"demand_scale": scale}), baseline=False, solver=HighsSolver())
-    (built,) = cache.entries[False].values()
-    assert len(built.pool) == 3
-    solutions = {scale: x for scale, (_, x) in zip((1.0, 2.0, 0.5), built.pool)}
-    _, comp, _ = cache.arrays(apply_overrides(base, {"demand_scale": 1.9}), baseline=False)
-    starts = built.starts(comp)
-    assert [next(s for s, x in solutions.items() if x is start) for start in starts] == [2.0, 1.0, 0.5]
+        fm = build_model(apply_overrides(base, {"demand_scale": scale}))
+        HighsSolver().solve(fm.model, pool=pool, labels=freight_labels(fm))
+        solutions[scale] = _solution(fm.model, freight_labels(fm))
+    fm = build_model(apply_overrides(base, {"demand_scale": 1.9}))
+    comp = Compiled(fm.model, freight_labels(fm))
+    order = []
+    for x in pool.candidates(comp):
+        lined_up = dict(zip(comp.column_labels, x))
+        order.append(next(s for s, sol in solutions.items() if all(sol.get(k, 0.0) == pytest.approx(v) for k, v in lined_up.items())))
+    assert order == [2.0, 1.0, 0.5]
 
 
-def test_resolve_hands_highs_the_arrays_a_fresh_build_compiles(tiny_dir):
+def test_the_pool_lines_up_columns_by_label():
+    """A column the earlier model lacked starts at 0; one the new model lacks is dropped."""
+    import pyomo.environ as pe
+
+    def model(names):
+        m = pe.ConcreteModel()
+        m.y = pe.Var(names, within=pe.Binary)
+        m.c = pe.Constraint(expr=sum(m.y[k] for k in names) >= 1)
+        m.o = pe.Objective(expr=sum((i + 1) * m.y[k] for i, k in enumerate(names)))
+        return m
+
+    pool = StartPool()
+    earlier = model(["b", "a"])
+    HighsSolver().solve(earlier, pool=pool)  # y[b] = 1 (cost 1), y[a] = 0
+    later = model(["c", "a", "b"])  # y[c] new: starts at 0
+    comp = Compiled(later)
+    (x,) = pool.candidates(comp)
+    assert dict(zip([lab[1] for lab in comp.column_labels], x)) == {"c": 0.0, "a": 0.0, "b": 1.0}
+
+
+def test_warm_start_false_is_exactly_a_fresh_solve(tiny_dir, tmp_path):
+    spec = scenario_file(tmp_path, SWEEP.format(scales="[0.5, 1.0]").replace("{time_limit: 30}", "{time_limit: 30, warm_start: false}"))
+    out = tmp_path / "out"
+    res = run_cli(["batch", str(spec), "--workers", "1", "--out", str(out), "--quiet"])
+    assert res.exit_code == 0, res.output
     base = load_instance(tiny_dir)
-    cache = ModelCache()
-    for scale in (1.0, 0.6, 1.7):
-        inst = apply_overrides(base, {"demand_scale": scale, "train_capacity_teu": 50 * scale})
-        solver = HighsSolver()
-        cache.solve(inst, baseline=False, solver=solver)
-        got, want = solver.last_compiled, Compiled(build_model(inst).model)
-        assert [v.name for v in got.columns] == [v.name for v in want.columns]
-        assert [(c.name, s) for c, s in got.rows] == [(c.name, s) for c, s in want.rows]
-        for attr in ("cost", "col_lower", "col_upper", "row_lower", "row_upper"):
-            np.testing.assert_array_equal(getattr(got, attr), getattr(want, attr), err_msg=attr)
-        assert got.offset == want.offset
-        for attr in ("indptr", "indices", "data"):  # the same matrix, stored the same way
-            np.testing.assert_array_equal(getattr(got.A, attr), getattr(want.A, attr), err_msg=attr)
-    assert cache.builds == 1 and cache.reuses == 2
-
-
-def test_a_structural_change_rebuilds_and_both_models_stay_cached(tiny_dir):
-    base = load_instance(tiny_dir)
-    cache = ModelCache()
-    plain, closed = {}, {"closed_hubs": ["H_LANZHOU"]}
-    for overrides, reused in ((plain, False), (closed, False), (plain, True), (closed, True)):
-        cache.solve(apply_overrides(base, overrides), baseline=False, solver=HighsSolver())
-        assert cache.last_plan_reused is reused
-    assert cache.builds == 2
+    df = pd.read_csv(out / "summary.csv")
+    assert not df["started"].any()
+    for name in df["scenario"]:
+        summary = json.loads((out / "runs" / name / "summary.json").read_text())
+        want = solve_instance(apply_overrides(base, summary["batch"]["set"]), time_limit=30)
+        assert summary["objective"] == want.summary["objective"]
+        assert_same_kpis(summary["kpis"], want.summary["kpis"])
+        keys = ["plan", "city_id", "hub_id", "service_id", "destination_id", "direction"]
+        got_flows = pd.read_csv(out / "runs" / name / "flows.csv", keep_default_na=False).sort_values(keys)
+        want_flows = want.tables["flows"].sort_values(keys)
+        assert got_flows[keys].astype(str).values.tolist() == want_flows[keys].astype(str).values.tolist()
+        np.testing.assert_allclose(got_flows["teu"], want_flows["teu"], rtol=1e-9)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -358,3 +358,33 @@ def test_no_demand_is_an_empty_plan():
     r = solve(inst)
     assert r.status == "optimal" and r.summary["objective"] == pytest.approx(0.0)
     assert r.summary["kpis"]["services_open"] == 0 and len(r.tables["flows"]) == 0
+
+
+def test_every_constraint_family_and_bound_is_worded_by_ids():
+    """explain() words every row and bound of a model that has every family (no positions shown)."""
+    from pyomo.environ import Constraint, Var
+
+    from optimizer.freight.explain import explain
+
+    services = [
+        {"service_id": "S1a", "hub_id": "H1", "destination_id": "D", "gateway_id": "G1", "cost_per_train": 100_000, "max_trains": 1, "min_trains": 1, "fixed_cost": 5},
+        {"service_id": "S1b", "hub_id": "H1", "destination_id": "D", "gateway_id": "G2", "cost_per_train": 100_000},
+        {"service_id": "S2", "hub_id": "H2", "destination_id": "D", "gateway_id": "G1", "cost_per_train": 100_000},
+    ]
+    legs = [leg("A", "H1", 100), leg("A", "H2", 2000), leg("B", "H1", 2000), leg("B", "H2", 100)]
+    demand = [{"origin": "A", "destination": "D", "teu": 164, "return_teu": 20}, {"origin": "B", "destination": "D", "teu": 82}]
+    inst = two_hubs(demand=demand, legs=legs, services=services, gateways=[{"gateway_id": "G1", "capacity_trains": 9}, "G2"],
+                    destinations=[{"destination_id": "D", "max_hubs": 1}],
+                    hubs=[{"hub_id": "H1", "capacity_teu": 100, "fixed_cost": 7}, "H2"])
+    inst = apply_overrides(inst, {"single_sourcing": True, "max_open_hubs": 1})
+    fm = build_model(inst)
+    rows = [c.name for c in fm.model.component_data_objects(Constraint)]
+    families = {name.split("[")[0] for name in rows}
+    assert {"demand", "train_capacity", "max_trains", "min_trains", "hub_capacity", "gateway_capacity", "duplication_limit",
+            "hub_serves_destination", "max_open_hubs", "route_open", "hub_route_open", "serves_at_open_hub",
+            "single_source", "one_hub"} <= families
+    bounds = [f"bounds of {v.name}" for v in fm.model.component_data_objects(Var)]
+    for name, words in zip(rows + bounds, explain(fm, rows + bounds)):
+        family = name.removeprefix("bounds of ").split("[")[0]
+        assert words != f"{family.replace('_', ' ')} ({name.split('[')[1][:-1]})", name
+        assert any(i in words for i in ("A", "B", "D", "H1", "H2", "S1a", "S1b", "S2", "G1", "all", "hubs open")), (name, words)

@@ -148,7 +148,7 @@ def write_batch(path: Path) -> Path:
             cost = 1e9 * ds * (1 + 0.1 / k) if ok else None
             rows.append({"scenario": name, "demand_scale": ds, "max_hubs_per_destination": k,
                          "status": "optimal" if ok else "infeasible", "has_plan": ok, "objective": cost,
-                         "mip_gap": 0.0 if ok else None, "best_bound": cost, "seconds": 1.5, "reused": False,
+                         "mip_gap": 0.0 if ok else None, "best_bound": cost, "seconds": 1.5, "started": False,
                          "reason": "" if ok else "gateway ALA over capacity",
                          "kpis.total_cost": cost, "kpis.trains": 1000 * ds if ok else None,
                          "kpis.avg_load_factor": 0.8 + 0.05 * k if ok else None})

@@ -3,7 +3,8 @@
 * :mod:`.scenarios` -- the scenario file: schema, sweep expansion, names, hashes
 * :mod:`.engines` -- what the runner needs from a model (freight, enclave)
 * :mod:`.executors` -- local worker processes or a Dask distributed cluster
-* :mod:`.resolve` -- build a freight model once, re-solve it for each scenario
+* :mod:`.freight_engine`, :mod:`.enclave_engine` -- the two engines (freight workers start each
+  scenario from the nearest earlier plans, :class:`optimizer.solve.StartPool`)
 * :mod:`.runner` -- orchestration: checks, run folders, summary table, resume
 * :mod:`.progress` -- the progress bar
 

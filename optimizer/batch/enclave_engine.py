@@ -14,7 +14,8 @@ gives the default rule. ``set`` may override:
 
 Each scenario's case is checked exactly as ``optimizer share enclave`` checks a file (every
 problem, with its key), before anything runs; ``rule: fixed`` needs a ``fixed_rule``. A run
-folder holds summary.json and shares.csv, as ``optimizer share enclave`` writes them.
+folder holds summary.json, shares.csv and run.log, as ``optimizer share enclave`` writes them
+(:func:`optimizer.sharing.enclave.write_enclave_run`).
 """
 
 from __future__ import annotations
@@ -25,11 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..documents import read_yaml
 from ..errors import InfeasibleError
 from ..sharing.case import Case, case_from_dict
 from ..sharing.enclave import RULES, solve_case
 from .engines import Engine, Outcome, Task, flatten
-from ..documents import read_yaml
 
 SPECIAL = ("rule", "revenue_scale")
 #: statuses of a rule's result that carry a split
@@ -151,7 +152,8 @@ class EnclaveEngine(Engine):
         except InfeasibleError as exc:
             summary = {"status": "infeasible", "rule": task.overrides["rule"], "reason": str(exc), "reasons": exc.reasons}
             return Outcome(task.name, "infeasible", summary, reason=str(exc))
-        return Outcome(task.name, result.status, result.summary(), tables={"shares": result.shares_table()})
+        tables, texts = result.files()
+        return Outcome(task.name, result.status, result.summary(), tables=tables, texts=texts)
 
     def has_plan(self, summary: dict) -> bool:
         return summary.get("status") in PLAN_STATUSES

@@ -42,7 +42,6 @@ class Task:
     options: dict  # normalised by Engine.check_options
     base_key: str  # content hash of the base: keys the worker's model cache
     params: dict = field(default_factory=dict)  # effective parameter values, for the summary
-    reuse: bool = True  # a worker may re-solve a model it built for an earlier scenario
 
 
 @dataclass
@@ -56,7 +55,7 @@ class Outcome:
     texts: dict[str, str] = field(default_factory=dict)  # other files: solver log, error.txt
     seconds: float = 0.0
     cpu_seconds: float = 0.0  # CPU time of the worker process meanwhile (all its threads)
-    reused: bool = False  # the scenario re-solved a model built for an earlier one
+    started: bool = False  # the scenario's plan started from the plans of earlier ones
     reason: str = ""  # why there is no plan (infeasible, limit, error)
     worker: str = ""
 
@@ -125,8 +124,9 @@ class Engine:
         for name, text in outcome.texts.items():
             run.write_text(name, text)
 
-    def structure_key(self, overrides: dict) -> str:
-        """Scenarios with equal keys can share one built model (the runner sends them out together)."""
+    def similarity_key(self, overrides: dict) -> str:
+        """Scenarios with equal keys are alike: the runner sends them out together, so that each
+        worker's earlier plans are near the next scenario's (starts)."""
         return ""
 
     def summary_columns(self, summary: dict) -> dict:

@@ -5,12 +5,12 @@
 strings as on the command line; they are checked by
 :func:`optimizer.instance.overrides.check_overrides` against the loaded base before anything
 runs. ``options``: ``time_limit`` (seconds per solve, > 0), ``mip_gap`` (relative, in [0, 1)),
-``reuse`` (default true: a worker re-solves the model it built for an earlier scenario,
-:mod:`optimizer.batch.resolve`; false builds every scenario afresh), ``warm_start`` (default
-true: a re-solve starts HiGHS from the plans of the most similar scenarios solved before, their
-open/closed decisions kept and the rest re-optimised; results are optimal within ``mip_gap``
-like fresh solves, but when several plans lie within the gap may be another of them; false
-gives HiGHS exactly the arrays of a fresh build, so the very same solution).
+``warm_start`` (default true: each worker keeps the plans it found in start pools
+(:class:`~optimizer.freight.run.FreightStarts`) and starts every scenario from the nearest earlier
+plans, matched by label — routes by (origin, destination, service), services, hubs — with their
+open/closed decisions kept and the rest re-optimised; results are optimal within ``mip_gap`` like
+fresh solves, but when several plans lie within the gap may be another of them; false solves every
+scenario exactly as ``optimizer freight solve`` would, so the very same solution).
 
 Each scenario's run folder holds the files of ``optimizer freight solve``: the tables, the HiGHS
 logs and summary.json. A scenario without a feasible plan (infeasible, or no plan within the time
@@ -20,31 +20,32 @@ tables.
 
 from __future__ import annotations
 
+import json
 import threading
 from pathlib import Path
 
 from ..errors import InfeasibleError
-from ..freight.run import solve_instance
+from ..freight.run import FreightStarts, solve_instance
 from ..instance.data import Instance
 from ..instance.load import load_instance
 from ..instance.overrides import apply_overrides, check_overrides
 from ..instance.values import parse_bool, parse_number
 from .engines import Engine, Outcome, Task, flatten
-from .resolve import ModelCache, structure_key
 
 #: KPI columns of the batch summary taken from each run's summary.json
 BASELINE_KPIS = ("total_cost", "cost_per_teu", "trains", "unserved_teu")
+#: overrides that only change numbers: scenarios differing only in these are sent out together
+NUMERIC_OVERRIDES = frozenset({"demand_scale", "train_capacity_teu", "unserved_penalty"})
 
-_local = threading.local()  # per worker thread: base key -> ModelCache
+_local = threading.local()  # per worker thread: the start pools of the base being run
 
 
-def model_cache(base_key: str, warm_start: bool) -> ModelCache:
-    """This thread's model cache for the base ``base_key`` (a new base drops the old models)."""
-    caches = getattr(_local, "caches", None)
-    key = (base_key, warm_start)
-    if caches is None or key not in caches:
-        caches = _local.caches = {key: ModelCache(warm_start=warm_start)}
-    return caches[key]
+def start_pools(base_key: str) -> FreightStarts:
+    """This thread's start pools for the base ``base_key`` (a new base drops the old plans)."""
+    held = getattr(_local, "starts", None)
+    if held is None or held[0] != base_key:
+        held = _local.starts = (base_key, FreightStarts())
+    return held[1]
 
 
 class FreightEngine(Engine):
@@ -52,8 +53,7 @@ class FreightEngine(Engine):
     OPTIONS = {
         "time_limit": ("seconds of HiGHS time per solve (optimised plan and baseline each)", None),
         "mip_gap": ("relative MIP gap at which HiGHS stops", None),
-        "reuse": ("re-solve models built for earlier scenarios (false: build each scenario afresh)", True),
-        "warm_start": ("start re-solves from the re-optimised plans of the most similar earlier scenarios", True),
+        "warm_start": ("start each scenario from the re-optimised plans of the most similar earlier ones", True),
     }
 
     def load_base(self, path: Path) -> Instance:
@@ -68,7 +68,7 @@ class FreightEngine(Engine):
                     out[key] = None if value is None else _positive(parse_number(value))
                 elif key == "mip_gap":
                     out[key] = None if value is None else _fraction(parse_number(value))
-                elif key in ("reuse", "warm_start"):
+                elif key == "warm_start":
                     out[key] = parse_bool(value)
                 else:
                     problems.append(f"options.{key}: unknown option {str(key)!r} (freight options: {', '.join(self.OPTIONS)})")
@@ -82,26 +82,27 @@ class FreightEngine(Engine):
     def value(self, base: Instance, overrides: dict, options: dict, key: str):
         return overrides[key] if key in overrides else base.params.get(key)
 
-    def structure_key(self, overrides: dict) -> str:
-        return structure_key(overrides)
+    def similarity_key(self, overrides: dict) -> str:
+        kept = {k: v for k, v in overrides.items() if k not in NUMERIC_OVERRIDES}
+        return json.dumps(kept, sort_keys=True, default=str)
 
     def run(self, task: Task, base: Instance) -> Outcome:
         instance = apply_overrides(base, task.overrides)
         opts = task.options
-        models = model_cache(task.base_key, bool(opts.get("warm_start", True))) if opts.get("reuse", True) else None
+        starts = start_pools(task.base_key) if opts.get("warm_start", True) else None
         try:
-            result = solve_instance(instance, time_limit=opts.get("time_limit"), mip_gap=opts.get("mip_gap"), models=models)
+            result = solve_instance(instance, time_limit=opts.get("time_limit"), mip_gap=opts.get("mip_gap"), starts=starts)
         except InfeasibleError as exc:
             status = exc.status
             summary = {"instance": instance.name, "status": status, "objective": None, "reason": str(exc), "reasons": exc.reasons}
-            return Outcome(task.name, status, summary, reason=str(exc), reused=bool(models and models.last_plan_reused))
+            return Outcome(task.name, status, summary, reason=str(exc))
         return Outcome(
             task.name,
             result.status,
             result.summary,
             tables=result.tables,
             texts=result.logs,
-            reused=bool(models and models.last_plan_reused),
+            started="start" in result.summary,
         )
 
     def summary_columns(self, summary: dict) -> dict:

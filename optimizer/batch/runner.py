@@ -54,7 +54,7 @@ BATCH_JSON = "batch.json"
 LOCK = ".batch.lock"
 #: what a batch writes into its output folder (listed in the folder's marker)
 BATCH_FILES = (BATCH_JSON, f"{SUMMARY}.csv", f"{SUMMARY}.parquet", RUNS, LOCK, "report.html")
-FIXED_COLUMNS = ("scenario", "status", "has_plan", "objective", "mip_gap", "best_bound", "seconds", "reused", "reason")
+FIXED_COLUMNS = ("scenario", "status", "has_plan", "objective", "mip_gap", "best_bound", "seconds", "started", "reason")
 NUMERIC_COLUMNS = ("objective", "mip_gap", "best_bound", "seconds")
 
 
@@ -274,7 +274,7 @@ def write_outcome(plan: Plan, outcome: Outcome, task: Task, runs_dir: Path) -> N
         "hash": task.hash,
         "seconds": round(outcome.seconds, 4),
         "cpu_seconds": round(outcome.cpu_seconds, 4),
-        "reused": outcome.reused,
+        "started": outcome.started,
         "worker": outcome.worker,
     }
     with RunFolder(runs_dir / task.name, plan.spec.model, inputs=(plan.spec.path, plan.spec.base)) as run:
@@ -303,7 +303,7 @@ def summary_row(plan: Plan, task: Task, summary: dict) -> dict:
     row.update(status=summary.get("status"), has_plan=plan.engine.has_plan(summary), **plan.engine.headline(summary))
     row.update(
         seconds=batch.get("seconds"),
-        reused=batch.get("reused"),
+        started=batch.get("started"),
         reason=summary.get("reason") or "",
     )
     row.update(plan.engine.summary_columns(summary))
@@ -456,8 +456,8 @@ def _outcomes(plan: Plan, executor, todo: list[Task]) -> Iterator[tuple[Task, Ou
 
 
 def _ordered(engine: Engine, tasks: list[Task]) -> list[Task]:
-    """Tasks that share a model structure next to each other, so each worker re-solves rather than rebuilds."""
-    return sorted(tasks, key=lambda t: engine.structure_key(t.overrides))
+    """Alike tasks next to each other, so each worker starts from plans of near scenarios."""
+    return sorted(tasks, key=lambda t: engine.similarity_key(t.overrides))
 
 
 def _write_batch_json(plan: Plan, out_dir: Path, executor) -> None:

@@ -1,6 +1,8 @@
 """``optimizer`` command line: a thin layer over :mod:`optimizer.api`.
 
-Subcommands live in one module each and are added to the group here.
+Each command (or group) is defined in its own module, with no reference to the top-level group;
+this module imports them (under private names, so that ``optimizer.cli.freight`` stays the module)
+and adds them to :func:`main`, so the imports only ever go one way.
 """
 
 from __future__ import annotations
@@ -8,20 +10,24 @@ from __future__ import annotations
 import click
 
 from .. import __version__
+from .batch import batch as _batch
+from .freight import freight as _freight
+from .instance_cmds import generate as _generate
+from .instance_cmds import import_group as _import
+from .instance_cmds import validate as _validate
+from .report_cmd import report as _report
+from .share import share as _share
 
 
-class _Group(click.Group):
-    """Invalid usage exits with code 2 (click's default), like invalid input."""
-
-
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="optimizer")
-def main() -> None:
-    """Freight consolidation and interest sharing for the New Eurasian Land Bridge corridor."""
+@click.option("--debug", is_flag=True, help="Show the traceback of an internal error (as OPTIMIZER_DEBUG=1 does).")
+def main(debug: bool) -> None:
+    """Freight consolidation and interest sharing for the New Eurasian Land Bridge corridor.
+
+    Invalid usage exits with code 2, like invalid input.
+    """
 
 
-def _register() -> None:
-    from . import batch, freight, instance_cmds, report_cmd, share  # noqa: F401  (modules add their commands to `main`)
-
-
-_register()
+for _command in (_validate, _freight, _import, _generate, _share, _batch, _report):
+    main.add_command(_command)

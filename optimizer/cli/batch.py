@@ -8,13 +8,12 @@ import sys
 import click
 
 from ..batch.runner import make_executor, output_dir, prepare, run_plan
-from . import main
-from ..console import Console
+from ..logs import start_console
 from .common import handle_errors, quiet_option
 from .report_cmd import report_option, write_run_report
 
 
-@main.command("batch")
+@click.command("batch")
 @click.argument("scenarios", type=click.Path(path_type=str))
 @click.option("--workers", "-w", type=click.IntRange(min=1), default=None, help="Local worker processes [default: the number of cores].")
 @click.option("--scheduler", metavar="tcp://HOST:PORT", default=None, help="Run on this Dask distributed scheduler instead of local processes.")
@@ -56,7 +55,7 @@ def batch(scenarios: str, workers: int | None, scheduler: str | None, out: str |
     counts = ", ".join(f"{n} {s}" for s, n in sorted(result.statuses.items()))
     kept = f" ({result.kept} kept from an earlier run)" if result.kept else ""
     say(f"done: {counts}{kept}; summary: {os.path.join(out_dir, 'summary.csv')}")
-    write_run_report(out_dir, report, Console(quiet))
+    write_run_report(out_dir, report, start_console(quiet))
     if result.failed:
         say("some scenarios failed: see the reason column of summary.csv and runs/<scenario>/error.txt")
     if result.exit_code:

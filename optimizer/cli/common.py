@@ -12,11 +12,17 @@ import click
 from ..errors import EXIT_INTERNAL, OptimizerError
 
 
+def _debug() -> bool:
+    """``--debug`` was given to the top-level command, or OPTIMIZER_DEBUG is set."""
+    ctx = click.get_current_context(silent=True)
+    return bool(os.environ.get("OPTIMIZER_DEBUG") or (ctx is not None and ctx.find_root().params.get("debug")))
+
+
 def handle_errors(fn):
     """Map package errors to their exit codes with a short message on stderr, never a traceback.
 
-    An unexpected exception is an internal error (exit 1); its traceback is shown only when the
-    environment variable ``OPTIMIZER_DEBUG`` is set.
+    An unexpected exception is an internal error (exit 1); its traceback is shown only with
+    ``optimizer --debug ...`` or when the environment variable ``OPTIMIZER_DEBUG`` is set.
     """
 
     @functools.wraps(fn)
@@ -32,11 +38,11 @@ def handle_errors(fn):
         except (click.exceptions.Exit, click.ClickException, SystemExit):
             raise
         except Exception as exc:  # noqa: BLE001 - the last line of defence of the CLI
-            if os.environ.get("OPTIMIZER_DEBUG"):
+            if _debug():
                 traceback.print_exc()
             click.echo(
                 f"internal error: {type(exc).__name__}: {exc}\n"
-                "This is a bug; set OPTIMIZER_DEBUG=1 for the traceback and report it.",
+                "This is a bug; run with --debug (optimizer --debug COMMAND ...) for the traceback and report it.",
                 err=True,
             )
             sys.exit(EXIT_INTERNAL)

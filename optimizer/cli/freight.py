@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import click
 
-from ..console import Console
+from ..logs import start_console
 from ..errors import InputError, Problem
 from ..results import check_target, default_run_dir, dumps
-from . import main
 from .common import handle_errors, json_option, quiet_option
 from .report_cmd import report_option, write_run_report
 
@@ -76,7 +74,7 @@ def unserved_lines(summary: dict) -> list[str]:
     return out
 
 
-@main.group()
+@click.group()
 def freight() -> None:
     """Freight consolidation: feeder cities → assembly hubs → gateways → destinations."""
 
@@ -99,7 +97,7 @@ def solve(instance: str, out: str | None, time_limit: float | None, mip_gap: flo
     from ..instance.load import load_instance
     from ..instance.overrides import apply_overrides, parse_set
 
-    console = Console(quiet)
+    console = start_console(quiet)
     overrides = parse_set(list(sets))
     flags = {"single_sourcing": True if single_sourcing else None, "max_hubs_per_destination": max_hubs_per_destination}
     twice = [k for k, v in flags.items() if v is not None and k in overrides]
@@ -120,7 +118,7 @@ def solve(instance: str, out: str | None, time_limit: float | None, mip_gap: flo
         shown = {k: ",".join(map(str, v)) if isinstance(v, (list, tuple)) else f"{v:g}" if isinstance(v, float) else v for k, v in inst.meta.get("overrides", {}).items()}
         console.info("overrides: " + ", ".join(f"{k}={v}" for k, v in shown.items()))
     target = check_target(out, "freight", inputs=[instance]) if out else default_run_dir(inst.name)
-    result = solve_instance(inst, time_limit=time_limit, mip_gap=mip_gap, console=console)
+    result = solve_instance(inst, time_limit=time_limit, mip_gap=mip_gap)
     path = write_run(result, target)
     write_run_report(path, report, console)
     if not quiet:

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import click
 
-from ..console import Console
+from ..logs import start_console
 from ..results import dumps
-from . import main
 from .common import handle_errors, json_option, quiet_option
 
 
-@main.command()
+@click.command()
 @click.argument("instance", type=click.Path(path_type=str))
 @json_option
 @handle_errors
@@ -34,7 +33,7 @@ def validate(instance: str, as_json: bool) -> None:
         click.echo(f"  warning: {w}")
 
 
-@main.group(name="import")
+@click.group(name="import")
 def import_group() -> None:
     """Turn benchmark files into native instance folders."""
 
@@ -56,10 +55,10 @@ def import_orlib_cap(file: str, capacity: float | None, out: str, quiet: bool) -
     inst = read_orlib_cap(file, capacity=capacity)
     path = write_instance(inst, out, inputs=[file])
     s = inst.summary()
-    Console(quiet).info(f"{inst.name}: {s['hubs']} facilities, {s['cities']} customers, {s['demand_teu']:g} demand → {path}")
+    start_console(quiet).info(f"{inst.name}: {s['hubs']} facilities, {s['cities']} customers, {s['demand_teu']:g} demand → {path}")
 
 
-@main.group()
+@click.group()
 def generate() -> None:
     """Synthetic instances for benchmarks and scale tests."""
 
@@ -85,7 +84,7 @@ def generate_corridor_cmd(cities: int, hubs: int, destinations: int, seed: int, 
     inst = generate_corridor(cities, hubs, destinations, seed, **kw)
     path = write_instance(inst, out)
     s = inst.summary()
-    Console(quiet).info(
+    start_console(quiet).info(
         f"{inst.name}: {s['cities']} cities, {s['hubs']} hubs, {s['destinations']} destinations, {s['demand_pairs']} demand pairs, "
         f"{s['feeder_legs']} feeder legs, {s['services']} services ({s['status_quo_services']} in the status quo) → {path}"
     )

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 
-from ..console import Console
-from . import main
+from ..logs import start_console
 from .common import handle_errors, quiet_option
 
 
-@main.command("report")
+@click.command("report")
 @click.argument("run_dirs", nargs=-1, required=True, type=click.Path(path_type=str))
 @click.option("--out", "out", type=click.Path(path_type=str), default=None,
               help="HTML file to write (default: RUN_DIR/report.html; for several runs, comparison.html beside the first).")
@@ -24,7 +25,7 @@ def report(run_dirs: tuple[str, ...], out: str | None, quiet: bool) -> None:
     """
     from ..report import write_comparison, write_report
 
-    console = Console(quiet)
+    console = start_console(quiet)
     if len(run_dirs) == 1:
         path = write_report(run_dirs[0], out)
     else:
@@ -40,7 +41,7 @@ report_option = click.option(
 )
 
 
-def write_run_report(run_dir, enabled: bool, console: Console) -> None:
+def write_run_report(run_dir, enabled: bool, console: logging.Logger) -> None:
     """After a command wrote ``run_dir``: its report, unless ``--no-report``.
 
     The run folder is already complete, so a report that cannot be written is a warning on stderr, not a

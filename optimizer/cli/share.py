@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import click
 
-from . import main
+from .share_enclave import enclave
+from .share_game import game
 
 
-@main.group()
+@click.group()
 def share() -> None:
     """Fair splits: enclave revenue schedules and cooperative-game allocations."""
 
 
-def _register() -> None:
-    from . import share_enclave, share_game  # noqa: F401  (modules add their commands to `share`)
-
-
-_register()
+share.add_command(enclave)
+share.add_command(game)

@@ -6,15 +6,14 @@ from pathlib import Path
 
 import click
 
-from ..console import Console
+from ..logs import start_console
 from ..results import RunFolder, check_target, dumps
 from ..sharing.game_io import load_game
 from ..sharing.games import RULES, GameSolution, solve_game
 from .common import handle_errors, json_option, quiet_option
-from .share import share
 
 
-@share.command("game")
+@click.command("game")
 @click.argument("game_file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--rule", required=True, type=click.Choice(RULES), help="Allocation rule.")
 @click.option(
@@ -32,7 +31,7 @@ def game(game_file: Path, rule: str, out: Path | None, as_json: bool, quiet: boo
     (see optimizer.sharing.game_io). Invalid files exit with code 2 and every problem listed;
     a rule that has no answer for the game (an empty imputation set for the nucleolus) exits 3.
     """
-    console = Console(quiet)
+    console = start_console(quiet)
     if out is not None:
         check_target(out, "game", inputs=[game_file])
     g = load_game(game_file)

@@ -1,10 +1,11 @@
 r"""The freight consolidation MIP: feeder city → assembly hub → border gateway → destination.
 
 :func:`build_model` turns an :class:`~optimizer.instance.data.Instance` into a Pyomo model in two
-steps: :func:`prepare` computes the sparse index sets and every coefficient with numpy (integer
-codes and joins, no Pyomo), then one ``add_<family>`` function per constraint family adds its
-rows (:func:`populate` lists them in order). Each function's docstring holds its math with the
-domain it ranges over.
+steps: :func:`~.prepare.prepare` computes the sparse index sets and every coefficient with numpy
+(integer codes and joins, no Pyomo), then one ``add_<family>`` function per constraint family adds
+its rows (:func:`populate` lists them in order). Each function's docstring holds its math with the
+domain it ranges over. Every column and row has a readable label (:mod:`.labels`: a route is
+``("x", origin, destination, service)``), which starts and :mod:`.explain` use.
 
 Symbols and code names
 ----------------------
@@ -59,12 +60,10 @@ How this improves on the reference formulation (``shared/design/freight-model.md
 from __future__ import annotations
 
 import math
-import re
 import time
 from dataclasses import dataclass, field
 
 import numpy as np
-import pandas as pd
 from pyomo.common.gc_manager import PauseGC
 from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
 from pyomo.core.expr.relational_expr import EqualityExpression, InequalityExpression
@@ -80,33 +79,7 @@ from pyomo.environ import (
 )
 
 from ..instance.data import Instance
-from .baseline import baseline_assignments, baseline_services
-
-#: slack when comparing door-to-door days with a limit (days are often sums of decimals)
-DAYS_TOL = 1e-9
-
-
-@dataclass
-class ModelData:
-    """Sparse index sets and coefficients of one freight model (pandas tables, no Pyomo).
-
-    Row positions are the indices of the Pyomo components: ``data.west`` row i is ``m.x[i]``,
-    ``data.services`` row j is service j, and so on.
-    """
-
-    baseline: bool
-    penalty: float
-    single_sourcing: bool
-    max_open_hubs: int | None
-    pairs: pd.DataFrame  # origin, destination, q, routes (number of routes of the pair)
-    rpairs: pd.DataFrame  # the same, eastbound
-    services: pd.DataFrame  # service_id, hub_id, destination_id, gateway_id, hub (row of hubs), group, k, kappa, min, max, F, km, fixed_trains, has_n, has_y, W, E
-    hubs: pd.DataFrame  # hub_id, eta, G, U, has_w, cap, cap_row
-    gateways: pd.DataFrame  # gateway_id, V (finite capacities only)
-    groups: pd.DataFrame  # hub (row of hubs), destination_id, size (services of one hub to one destination)
-    west: pd.DataFrame  # pair (row of pairs), svc (row of services), hub (row of hubs), q, f, eta, km, rail
-    east: pd.DataFrame  # the same, eastbound (pair is a row of rpairs)
-    K: dict[str, float]  # duplication limits that can bind, per destination (optimised plan only)
+from .prepare import ModelData, prepare
 
 
 @dataclass
@@ -125,269 +98,12 @@ class FreightModel:
     v: dict = field(default_factory=dict)  # group position -> VarData
     z: list = field(default_factory=list)
     z_keys: list = field(default_factory=list)  # (pair, hub) per z
-    row_keys: dict = field(default_factory=dict)  # constraint name -> key per index
+    row_keys: dict = field(default_factory=dict)  # constraint name -> key per index (positions in data)
     build_seconds: float = 0.0
-    #: when a list, :func:`populate` records variable bounds, rows and the objective here instead of
-    #: making Pyomo objects (the re-solve of :mod:`optimizer.batch.resolve` reuses a built model)
-    recording: list | None = None
 
     @property
     def baseline(self) -> bool:
         return self.data.baseline
-
-
-class StructureChanged(Exception):
-    """Recording found a variable family whose size differs from the built model's."""
-
-
-# ---------------------------------------------------------------------------------------------
-# index sets and coefficients
-# ---------------------------------------------------------------------------------------------
-
-
-def prepare(instance: Instance, *, baseline: bool = False) -> ModelData:
-    r"""Sparse index sets, coefficients and valid bounds of the model (numpy, no Pyomo).
-
-    Optimised plan: every service whose hub is not in ``closed_hubs``. Baseline (``baseline=True``):
-    today's network as defined in :mod:`optimizer.freight.baseline`. Ids are turned into integer
-    codes once; the route join (:func:`route_candidates`) and every aggregate are array operations,
-    so the cost grows with the number of routes, not with cities × hubs × destinations.
-
-    Upper bound of the train count (valid because trains cost :math:`k_r \ge 0` and are needed
-    only to carry boxes):
-
-    .. math::
-
-        \bar n_r = \min\Bigl(M_r,\ V_{b(r)},\ \max\bigl(m_r,\
-        \lceil \max(\min(W_r, U_{h(r)}),\ \min(E_r, U_{h(r)})) / \kappa_r \rceil\bigr)\Bigr)
-
-    with :math:`W_r = \sum_{(c,r) \in A} q_{c,d(r)}` and :math:`E_r` the same over eastbound
-    routes. In the baseline :math:`V_b` is left out of the bound so that a capped gateway shows up
-    as its own conflicting row.
-    """
-    p = instance.params
-    penalty = float(p["unserved_penalty"])
-    hubs, dests, gws = instance.hubs, instance.destinations, instance.gateways
-    n_dest = len(dests)
-
-    if baseline:
-        svc = baseline_services(instance)
-        fixed = svc["trains"].to_numpy(dtype=float)
-    else:
-        svc = instance.services.reset_index()
-        closed = list(p.get("closed_hubs") or ())
-        if closed:
-            svc = svc[~svc["hub_id"].isin(closed)]
-        fixed = np.full(len(svc), np.nan)
-    s_hub = hubs.index.get_indexer(svc["hub_id"])
-    s_dest = dests.index.get_indexer(svc["destination_id"])
-    eta = hubs["handling_cost"].to_numpy(dtype=float)
-
-    legs = instance.feeder_legs
-    leg = Legs(
-        city=instance.cities.index.get_indexer(legs["city_id"]),
-        hub=hubs.index.get_indexer(legs["hub_id"]),
-        cost=legs["cost_per_teu"].to_numpy(dtype=float),
-        days=legs["days"].to_numpy(dtype=float),
-        km=legs["distance_km"].to_numpy(dtype=float),
-        rail=(legs["mode"] == "rail").to_numpy(dtype=bool),
-    )
-    svc_key = s_hub * n_dest + s_dest
-    svc_days = svc["days"].to_numpy(dtype=float)
-
-    dem = instance.demand
-    d_city = instance.cities.index.get_indexer(dem["origin"])
-    d_dest = dests.index.get_indexer(dem["destination"])
-    tau = dem["max_days"].to_numpy(dtype=float)
-    assigned_hub = np.full(len(dem), -1)
-    if baseline:
-        a = baseline_assignments(instance)
-        if a is not None:
-            a_key = instance.cities.index.get_indexer(a["city_id"]) * n_dest + dests.index.get_indexer(a["destination_id"])
-            pos = pd.Index(a_key).get_indexer(d_city * n_dest + d_dest)
-            assigned_hub = np.where(pos >= 0, hubs.index.get_indexer(a["hub_id"])[np.maximum(pos, 0)], -1)
-
-    directions = {"west": dem["teu"].to_numpy(dtype=float)}
-    directions["east"] = dem["return_teu"].to_numpy(dtype=float) if p.get("return_flows", True) else np.zeros(len(dem))
-    rows, routes = {}, {}
-    for name, qall in directions.items():
-        rows[name] = np.flatnonzero(qall > 0)
-        r = rows[name]
-        routes[name] = route_candidates(d_city[r], d_dest[r], qall[r], tau[r], assigned_hub[r], leg, svc_key, svc_days, eta, penalty, n_dest)
-
-    n_svc = len(svc)
-    if baseline:
-        keep = np.arange(n_svc)
-    else:
-        keep = np.union1d(routes["west"]["svc"], routes["east"]["svc"]).astype(int)
-        remap = np.full(n_svc, -1)
-        remap[keep] = np.arange(len(keep))
-        for rt in routes.values():
-            rt["svc"] = remap[rt["svc"]]
-    svc = svc.iloc[keep]
-    s_hub, s_dest, fixed = s_hub[keep], s_dest[keep], fixed[keep]
-    n_svc = len(keep)
-
-    # hubs of the model: those with a service, in the order of the hubs table
-    model_hubs = np.unique(s_hub)
-    hub_pos = np.full(len(hubs), -1)
-    hub_pos[model_hubs] = np.arange(len(model_hubs))
-    for rt in routes.values():
-        rt["hub"] = hub_pos[rt["hub"]]
-    s_hpos = hub_pos[s_hub]
-
-    W = np.bincount(routes["west"]["svc"], weights=routes["west"]["q"], minlength=n_svc)
-    E = np.bincount(routes["east"]["svc"], weights=routes["east"]["q"], minlength=n_svc)
-    U_all = hubs["capacity_teu"].to_numpy(dtype=float)
-    U = U_all[model_hubs]
-    V_all = gws["capacity_trains"].to_numpy(dtype=float)
-    s_gw = gws.index.get_indexer(svc["gateway_id"])
-    svc_V = V_all[s_gw]
-    kappa = svc["train_capacity_teu"].to_numpy(dtype=float)
-    U_s = U[s_hpos]
-    need = np.ceil(np.maximum(np.minimum(W, U_s), np.minimum(E, U_s)) / kappa - 1e-9)
-    mins = svc["min_trains"].to_numpy(dtype=float)
-    M = svc["max_trains"].to_numpy(dtype=float)
-    maxs = np.minimum(M, np.maximum(mins, need))
-    if not baseline:
-        maxs = np.minimum(maxs, svc_V)
-    maxs = np.where(np.isnan(fixed), maxs, np.fmax(maxs, fixed))
-
-    # one group per (hub, destination): several services when several gateways
-    g_keys, group = np.unique(s_hpos * n_dest + s_dest, return_inverse=True)
-    g_dest = g_keys % n_dest
-    K: dict[str, float] = {}
-    if not baseline:
-        # a duplication limit matters only where more hubs could serve d than K[d] allows
-        Kd = dests["max_hubs"].to_numpy(dtype=float)
-        n_hubs_to = np.bincount(g_dest, minlength=n_dest)
-        binding = np.flatnonzero(np.isfinite(Kd) & (n_hubs_to > Kd))
-        K = {str(dests.index[d]): float(Kd[d]) for d in binding}
-    k_cost = svc["cost_per_train"].to_numpy(dtype=float)
-    F = svc["fixed_cost"].to_numpy(dtype=float)
-    dest_ids = dests.index.to_numpy()[s_dest]
-    has_n = (k_cost > 0) | (mins > 0) | np.isfinite(M) | np.isfinite(svc_V) | ~np.isnan(fixed)
-    has_y = np.zeros(n_svc, dtype=bool) if baseline else (F > 0) | (mins > 0) | np.isin(dest_ids, list(K))
-
-    max_open = None if baseline else p.get("max_open_hubs")
-    n_h = len(model_hubs)
-    Q = np.zeros(n_h)
-    for rt in routes.values():  # demand that could pass each hub (each pair counted once per hub)
-        pair_hub = np.unique(rt["pair"] * max(n_h, 1) + rt["hub"])
-        Q += np.bincount(pair_hub % max(n_h, 1), weights=rt["q_pair"][pair_hub // max(n_h, 1)], minlength=n_h)
-    G = hubs["fixed_cost"].to_numpy(dtype=float)[model_hubs]
-    has_w = (G > 0) | (max_open is not None)
-    gw_in = np.unique(s_gw)
-    gw_in = gw_in[np.isfinite(V_all[gw_in])]
-
-    def pairs_frame(name: str) -> pd.DataFrame:
-        r = rows[name]
-        return pd.DataFrame({"origin": dem["origin"].to_numpy()[r], "destination": dem["destination"].to_numpy()[r], "q": directions[name][r], "routes": np.bincount(routes[name]["pair"], minlength=len(r))})
-
-    return ModelData(
-        baseline=baseline,
-        penalty=penalty,
-        single_sourcing=bool(p.get("single_sourcing", False)),
-        max_open_hubs=None if max_open is None else int(max_open),
-        pairs=pairs_frame("west"),
-        rpairs=pairs_frame("east"),
-        services=pd.DataFrame(
-            {
-                "service_id": svc["service_id"].to_numpy(),
-                "hub_id": svc["hub_id"].to_numpy(),
-                "destination_id": dest_ids,
-                "gateway_id": svc["gateway_id"].to_numpy(),
-                "hub": s_hpos,
-                "group": group,
-                "k": k_cost,
-                "kappa": kappa,
-                "min": mins,
-                "max": maxs,
-                "F": F,
-                "km": svc["distance_km"].to_numpy(dtype=float),
-                "fixed_trains": fixed,
-                "has_n": has_n,
-                "has_y": has_y,
-                "W": W,
-                "E": E,
-            }
-        ),
-        hubs=pd.DataFrame(
-            {
-                "hub_id": hubs.index.to_numpy()[model_hubs],
-                "eta": eta[model_hubs],
-                "G": G,
-                "U": U,
-                "has_w": has_w,
-                "cap": np.minimum(U, Q),
-                "cap_row": has_w | (U < Q),
-            }
-        ),
-        gateways=pd.DataFrame({"gateway_id": gws.index.to_numpy()[gw_in], "V": V_all[gw_in]}),
-        groups=pd.DataFrame({"hub": g_keys // n_dest, "destination_id": dests.index.to_numpy()[g_dest], "size": np.bincount(group, minlength=len(g_keys))}),
-        west=pd.DataFrame({c: routes["west"][c] for c in ROUTE_COLUMNS}),
-        east=pd.DataFrame({c: routes["east"][c] for c in ROUTE_COLUMNS}),
-        K=K,
-    )
-
-
-@dataclass
-class Legs:
-    """Feeder legs as arrays: city and hub codes (rows of the cities/hubs tables), cost, days, km, rail."""
-
-    city: np.ndarray
-    hub: np.ndarray
-    cost: np.ndarray
-    days: np.ndarray
-    km: np.ndarray
-    rail: np.ndarray
-
-
-ROUTE_COLUMNS = ("pair", "svc", "hub", "q", "f", "eta", "km", "rail")
-
-
-def _join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """All index pairs (i, j) with ``left[i] == right[j]`` (an inner join of two integer key arrays),
-    ordered by i, then by j."""
-    order = np.argsort(right, kind="stable")
-    rk = right[order]
-    lo = np.searchsorted(rk, left, "left")
-    cnt = np.searchsorted(rk, left, "right") - lo
-    total = int(cnt.sum())
-    li = np.repeat(np.arange(len(left)), cnt)
-    start = np.repeat(lo - (np.cumsum(cnt) - cnt), cnt)
-    return li, order[start + np.arange(total)]
-
-
-def route_candidates(city, dest, q, tau, assigned_hub, leg: Legs, svc_key, svc_days, eta, penalty: float, n_dest: int) -> dict[str, np.ndarray]:
-    r"""The routes :math:`A = \{(c, r)\}` of the given pairs: two integer joins, no dense product.
-
-    .. math::
-
-        A = \{(c, r) : q_{c,d(r)} > 0,\ (c, h(r)) \in L,\ h(r) \notin \text{closed},\
-        t_{c,h(r)} + T_r \le \tau_{c,d(r)},\ f_{c,h(r)} + \eta_{h(r)} < \pi\}
-
-    The pairs (``city``, ``dest``, ``q``, ``tau``) are joined with the feeder legs on the city,
-    then with the services (``svc_key`` = hub × n_dest + destination; the services allowed, so
-    closed hubs are already out) on (hub, destination). A route whose feeder plus handling cost
-    is not below the penalty π is dropped (leaving the boxes unserved is never worse). A pair
-    with ``assigned_hub`` ≥ 0 (baseline with status-quo assignments) keeps only routes through
-    that hub. Returns arrays ordered by pair, then service: pair, svc, hub (code), q (of the
-    route's pair), q_pair (q by pair), f, eta, km, rail.
-    """
-    pi, li = _join(city, leg.city)
-    h = leg.hub[li]
-    a, si = _join(h * n_dest + dest[pi], svc_key)
-    pair, lg = pi[a], li[a]
-    hub = leg.hub[lg]
-    f = leg.cost[lg]
-    e = eta[hub]
-    keep = (leg.days[lg] + svc_days[si] <= tau[pair] + DAYS_TOL) & (f + e < penalty)
-    keep &= (assigned_hub[pair] < 0) | (assigned_hub[pair] == hub)
-    order = np.flatnonzero(keep)
-    order = order[np.lexsort((si[order], pair[order]))]
-    pair, lg, si, hub = pair[order], lg[order], si[order], hub[order]
-    return {"pair": pair, "svc": si, "hub": hub, "q": q[pair], "q_pair": q, "f": leg.cost[lg], "eta": eta[hub], "km": leg.km[lg], "rail": leg.rail[lg]}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -409,10 +125,6 @@ def _add_rows(fm: FreightModel, name: str, rows: list, keys: list) -> None:
     """
     if not rows:
         return
-    if fm.recording is not None:
-        fm.recording.append(("rows", name, rows))
-        fm.row_keys[name] = keys
-        return
     built = []
     for lo, terms, hi in rows:  # relational expressions made directly: twice as fast as (lo, e, hi) tuples
         e = _expr(terms)
@@ -425,12 +137,6 @@ def _vars(fm: FreightModel, name: str, n: int, domain, lower=None, upper=None) -
     """``Var(range(n))`` with per-element bounds from the lists ``lower``/``upper``; returns the VarData list."""
     if n == 0:
         return []
-    if fm.recording is not None:
-        comp = fm.model.component(name)
-        if comp is None or len(comp) != n:
-            raise StructureChanged(f"{name}: {0 if comp is None else len(comp)} variables built, {n} now")
-        fm.recording.append(("vars", name, lower, upper))
-        return list(comp.values())
     comp = Var(range(n), domain=domain)
     fm.model.add_component(name, comp)
     out = list(comp.values())
@@ -799,9 +505,6 @@ def add_objective(fm: FreightModel, data: ModelData) -> None:
     terms += [(F[r], y) for r, y in fm.y.items() if F[r] != 0.0]
     terms += [(G[j], w) for j, w in fm.w.items() if G[j] != 0.0]
     const = float(s["F"].sum()) if data.baseline else 0.0
-    if fm.recording is not None:
-        fm.recording.append(("objective", terms, const))
-        return
     expr = _expr(terms)
     fm.model.cost = Objective(expr=expr + const if const else expr, sense=minimize)
 
@@ -836,45 +539,3 @@ def populate(fm: FreightModel, data: ModelData) -> None:
     add_group_linking(fm, data)
     add_single_sourcing(fm, data)
     add_objective(fm, data)
-
-
-# ---------------------------------------------------------------------------------------------
-# plain words for conflicting constraints
-# ---------------------------------------------------------------------------------------------
-
-_NAME = re.compile(r"^(?:bounds of )?(\w+)\[(\d+)\]$")
-
-
-def explain(fm: FreightModel, names: list[str]) -> list[str]:
-    """Plain-word reasons for the constraint names of an IIS (:func:`optimizer.solve.conflicting_constraints`).
-
-    The optimised plan is always feasible (any box may stay unserved, any service closed), so a
-    conflict comes from today's network: services forced to run (their minimum, or today's train
-    count) through a gateway that cannot clear that many trains. Those two kinds are worded; any
-    other constraint is named by its family and key.
-    """
-    data = fm.data
-    s = data.services
-    n_pos = list(fm.n)
-    out: list[str] = []
-    for name in names:
-        match = _NAME.match(name)
-        if not match:
-            out.append(name)
-            continue
-        comp, idx = match.group(1), int(match.group(2))
-        if name.startswith("bounds of ") and comp == "n":
-            row = s.iloc[n_pos[idx]]
-            if np.isnan(row["fixed_trains"]):
-                out.append(f"service {row['service_id']} runs today, so at least its min_trains {row['min']:g} a year")
-            else:
-                out.append(f"service {row['service_id']} runs {row['fixed_trains']:g} trains a year today (status_quo.csv)")
-            continue
-        key = fm.row_keys.get(comp, [None] * (idx + 1))[idx]
-        if comp == "gateway_capacity":
-            V = float(data.gateways.set_index("gateway_id").loc[key, "V"])
-            sv = ", ".join(s.loc[s["gateway_id"] == key, "service_id"].tolist())
-            out.append(f"gateway {key} clears at most {V:g} trains a year (services through it: {sv})")
-        else:
-            out.append(f"{comp.replace('_', ' ')} ({key})")
-    return out

@@ -16,31 +16,37 @@ summary.json keys: ``instance``, ``status`` (optimal | time_limit), ``terminatio
 ``handoff_seconds``, ``overrides``, ``sizes``, ``kpis`` (see :mod:`optimizer.freight.kpis`),
 ``unserved`` (the pairs left unserved), ``baseline`` (status, objective, best_bound, mip_gap,
 kpis, unserved) and ``changes`` when a status quo exists, ``warnings``, and ``start`` (objective and
-seconds of the start HiGHS got) when a batch re-solve started from earlier scenarios' plans. A run without a feasible
+seconds of the start HiGHS got) when the solve started from earlier plans (``starts``). A run without a feasible
 plan raises :class:`~optimizer.errors.InfeasibleError` (exit code 3) and writes nothing.
 """
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from ..console import SILENT, Console
 from ..errors import InfeasibleError
 from ..instance.data import Instance
+from ..logs import RunLog
 from ..results import RunFolder
-from ..solve import HighsSolver, Progress, SolveResult, conflicting_constraints
+from ..solve import HighsSolver, Progress, SolveResult, StartPool, conflicting_constraints
 from .baseline import infeasible_message
+from .explain import explain
 from .kpis import compare, compute_kpis, nodes_table, plan_tables
-from .model import FreightModel, build_model, explain
+from .labels import freight_labels
+from .model import FreightModel, build_model
 
 OPTIMISED, BASELINE = "optimised", "baseline"
-#: seconds between two progress lines on the console
+#: seconds between two progress lines
 PROGRESS_EVERY = 5.0
 LOG_FILE = "highs.log"
+RUN_LOG = "run.log"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -67,8 +73,8 @@ class FreightResult:
     source: Path | None = None  # the instance folder (never replaced by the run folder)
 
 
-def _progress(console: Console, label: str):
-    """A HighsSolver ``on_progress`` callback printing at most every :data:`PROGRESS_EVERY` seconds."""
+def _progress(label: str):
+    """A HighsSolver ``on_progress`` callback logging at most every :data:`PROGRESS_EVERY` seconds."""
     last = [-PROGRESS_EVERY]
 
     def report(p: Progress) -> None:
@@ -77,27 +83,33 @@ def _progress(console: Console, label: str):
         last[0] = p.seconds
         gap = f"{100 * p.mip_gap:.2f}%" if p.mip_gap is not None else "?"
         bound = f"{p.best_bound:,.0f}" if p.best_bound is not None else "?"
-        console.info(f"{label}: {p.seconds:6.1f}s  best plan {p.objective:,.0f}  bound {bound}  gap {gap}")
+        log.info(f"{label}: {p.seconds:6.1f}s  best plan {p.objective:,.0f}  bound {bound}  gap {gap}")
 
     return report
 
 
-def solve_plan(instance: Instance, *, baseline: bool, time_limit: float | None, mip_gap: float | None, log_path: Path | None, console: Console, models=None) -> PlanResult:
+@dataclass
+class FreightStarts:
+    """Start pools for a sequence of freight solves (a batch worker, a notebook session, a game's
+    coalitions): each solve starts from the nearest earlier plans of its kind and adds its own."""
+
+    plan: StartPool = field(default_factory=StartPool)
+    baseline: StartPool = field(default_factory=StartPool)
+
+
+def solve_plan(instance: Instance, *, baseline: bool, time_limit: float | None, mip_gap: float | None, log_path: Path | None, pool: StartPool | None = None) -> PlanResult:
     """Build and solve one plan; raise :class:`InfeasibleError` with plain-word reasons if it has none.
 
-    ``models``: a :class:`optimizer.batch.resolve.ModelCache` that re-solves models built before.
+    ``pool``: earlier plans of this kind to start from (:class:`~optimizer.solve.StartPool`); the plan
+    found is added to it.
     """
     name = BASELINE if baseline else OPTIMISED
     label = "today's network" if baseline else "optimised plan"
-    if models is not None:  # a batch worker: re-solve a model built for an earlier scenario
-        fm, res = models.solve(instance, baseline=baseline, solver=HighsSolver(time_limit=time_limit, mip_gap=mip_gap, log_path=log_path))
-        d = fm.data
-    else:
-        fm = build_model(instance, baseline=baseline)
-        d = fm.data
-        console.info(f"{label}: model built in {fm.build_seconds:.2f}s ({len(d.west) + len(d.east):,} routes, {len(d.services):,} services, {len(d.hubs):,} hubs)")
-        solver = HighsSolver(time_limit=time_limit, mip_gap=mip_gap, log_path=log_path, on_progress=_progress(console, label))
-        res = solver.solve(fm.model)
+    fm = build_model(instance, baseline=baseline)
+    d = fm.data
+    log.info(f"{label}: model built in {fm.build_seconds:.2f}s ({len(d.west) + len(d.east):,} routes, {len(d.services):,} services, {len(d.hubs):,} hubs)")
+    solver = HighsSolver(time_limit=time_limit, mip_gap=mip_gap, log_path=log_path, on_progress=_progress(label))
+    res = solver.solve(fm.model, pool=pool, labels=freight_labels(fm))
     if res.status == "infeasible":
         reasons = explain(fm, conflicting_constraints(fm.model))
         head = infeasible_message(instance) if baseline else f"no feasible plan for '{instance.name}': these limits conflict"
@@ -106,7 +118,7 @@ def solve_plan(instance: Instance, *, baseline: bool, time_limit: float | None, 
         if res.status == "time_limit":
             raise InfeasibleError(f"no feasible {label} found within the time limit of {time_limit:g} s", ["raise --time-limit"], status="time_limit")
         raise RuntimeError(f"HiGHS ended the {label} with status {res.status} ({res.termination})")
-    console.info(
+    log.info(
         f"{label}: {res.status} in {res.solve_seconds:.2f}s (hand-off {res.handoff_seconds:.2f}s), "
         f"cost {res.objective:,.0f}" + (f", gap {100 * res.mip_gap:.2f}%" if res.mip_gap else "")
     )
@@ -130,25 +142,28 @@ def solve_instance(
     *,
     time_limit: float | None = None,
     mip_gap: float | None = None,
-    console: Console | None = None,
     log_path: str | Path | None = None,
-    models=None,
+    starts: FreightStarts | None = None,
 ) -> FreightResult:
     """Solve the optimised plan and, if the instance has a status quo, today's network.
 
     ``time_limit`` and ``mip_gap`` apply to each of the two solves. ``log_path`` receives the
     HiGHS log of the optimised plan (the baseline's goes beside it, ``<stem>-baseline<suffix>``);
-    either way the logs are also kept in :attr:`FreightResult.logs`.
+    either way the logs are also kept in :attr:`FreightResult.logs`. ``starts``: pools of earlier
+    plans to start from (:class:`FreightStarts`), which receive the plans found.
     """
-    console = console or SILENT
-    with tempfile.TemporaryDirectory(prefix="optimizer-highs-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="optimizer-highs-") as tmp, RunLog() as run_log:
+        sizes = instance.summary()
+        log.info(f"{instance.name}: {sizes['cities']} cities, {sizes['hubs']} hubs, {sizes['destinations']} destinations, {sizes['services']} services"
+                 + (f"; overrides {instance.meta['overrides']}" if instance.meta.get("overrides") else ""))
         plan_log, base_log = _log_paths(log_path, tmp)
-        opts = dict(time_limit=time_limit, mip_gap=mip_gap, console=console, models=models)
-        plan = solve_plan(instance, baseline=False, log_path=plan_log, **opts)
-        base = solve_plan(instance, baseline=True, log_path=base_log, **opts) if instance.has_status_quo else None
+        opts = dict(time_limit=time_limit, mip_gap=mip_gap)
+        plan = solve_plan(instance, baseline=False, log_path=plan_log, pool=starts.plan if starts else None, **opts)
+        base = solve_plan(instance, baseline=True, log_path=base_log, pool=starts.baseline if starts else None, **opts) if instance.has_status_quo else None
         logs = {LOG_FILE: plan_log.read_text(encoding="utf-8", errors="replace") if plan_log.exists() else ""}
         if base is not None and base_log.exists():
             logs[f"{Path(LOG_FILE).stem}-baseline.log"] = base_log.read_text(encoding="utf-8", errors="replace")
+    logs[RUN_LOG] = run_log.text()
 
     res = plan.solve
     summary: dict = {

@@ -23,7 +23,7 @@ from .runs import ENCLAVE, detect_kind, read_csv, status_html
 
 #: columns of summary.csv that describe the run rather than a parameter or a KPI
 RUN_COLUMNS = ("scenario", "name", "status", "has_plan", "objective", "mip_gap", "gap", "best_bound", "seconds",
-               "reused", "reason")
+               "started", "reason")
 #: KPI columns shown first when present: exact names, then prefixes (one column per party)
 PREFERRED_KPIS = ("kpis.total_cost", "kpis.cost_per_teu", "kpis.trains", "kpis.avg_load_factor", "kpis.unserved_teu",
                   "kpis.co2_t", "total_cost", "trains", "avg_load_factor")
