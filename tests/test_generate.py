@@ -11,7 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from optimizer.cli import main
+from optimizer.console import SILENT
 from optimizer.errors import InputError
+from optimizer.freight.run import solve_plan
 from optimizer.instance.generate import GATEWAYS, generate_corridor
 from optimizer.instance.load import load_instance
 from optimizer.instance.schema import TABLES
@@ -79,6 +81,30 @@ def test_status_quo_has_duplicated_services(big):
     assert sq.groupby("destination_id")["hub_id"].nunique().max() >= 10  # many hubs run to the same terminal
     a = big.status_quo_assignments
     assert len(a) > 0 and not a.duplicated(["city_id", "destination_id"]).any()
+
+
+def test_status_quo_lines_stay_within_their_limits(big):
+    sq = big.services.loc[big.status_quo.index].assign(trains=big.status_quo["trains"])
+    assert (sq["trains"] >= sq["min_trains"]).all() and (sq["trains"] <= sq["max_trains"]).all()
+    through = sq.groupby("gateway_id")["trains"].sum()
+    assert (through <= big.gateways.loc[through.index, "capacity_trains"]).all()
+    lines = set(zip(sq["hub_id"], sq["destination_id"]))
+    a = big.status_quo_assignments
+    assert set(zip(a["hub_id"], a["destination_id"])) <= lines  # every assigned pair has its hub's line
+    own = a.merge(big.hubs.reset_index()[["hub_id", "city_id"]], on="city_id", suffixes=("", "_own"))
+    assert (own["hub_id"] == own["hub_id_own"]).mean() > 0.9  # hub cities ship from their own platform
+
+
+@pytest.mark.parametrize("size", [(20, 4, 6, 1), (60, 8, 12, 3), (130, 30, 60, 3), (250, 20, 30, 0)])
+def test_status_quo_carries_all_demand(size):
+    """Today's network (the baseline: status-quo lines, trains and assignments fixed) leaves no box behind."""
+    cities, hubs, destinations, seed = size
+    inst = generate_corridor(cities, hubs, destinations, seed=seed)
+    today = solve_plan(inst, baseline=True, time_limit=60, mip_gap=None, log_path=None, console=SILENT)
+    assert today.solve.status == "optimal"
+    assert today.kpis["unserved_teu"] == pytest.approx(0.0, abs=1e-6)
+    assert today.kpis["served_teu"] == pytest.approx(inst.demand["teu"].sum() + inst.demand["return_teu"].sum())
+    assert today.kpis["hubs_open"] == hubs  # every platform runs trains today
 
 
 def test_every_demand_has_a_route_and_the_instance_validates(tmp_path):
