@@ -11,7 +11,6 @@ import pytest
 from click.testing import CliRunner
 
 from optimizer.cli import main
-from optimizer.console import SILENT
 from optimizer.errors import InputError
 from optimizer.freight.run import solve_plan
 from optimizer.instance.generate import GATEWAYS, generate_corridor
@@ -100,7 +99,7 @@ def test_status_quo_carries_all_demand(size):
     """Today's network (the baseline: status-quo lines, trains and assignments fixed) leaves no box behind."""
     cities, hubs, destinations, seed = size
     inst = generate_corridor(cities, hubs, destinations, seed=seed)
-    today = solve_plan(inst, baseline=True, time_limit=60, mip_gap=None, log_path=None, console=SILENT)
+    today = solve_plan(inst, baseline=True, time_limit=60, mip_gap=None, log_path=None)
     assert today.solve.status == "optimal"
     assert today.kpis["unserved_teu"] == pytest.approx(0.0, abs=1e-6)
     assert today.kpis["served_teu"] == pytest.approx(inst.demand["teu"].sum() + inst.demand["return_teu"].sum())
