@@ -70,7 +70,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from ..errors import TooLargeError
-from ..solve import HighsSolver
+from ..solve import HighsSolver, LpSession
 from .coalitions import indicator, members, subset_sums
 
 #: relative tolerance on excesses (values are scaled so that max |v| = 1 before solving)
@@ -181,7 +181,8 @@ class _Span:
 
 
 class _StageLP:
-    """The Pyomo model of a stage LP; rows are added, fixed and dropped as stages go on."""
+    """The Pyomo model of a stage LP; rows are added, fixed and dropped as stages go on, in one
+    :class:`~optimizer.solve.LpSession` (HiGHS re-solves from the previous basis)."""
 
     def __init__(self, game, n: int, lower: np.ndarray | None) -> None:
         self.game = game
@@ -199,7 +200,7 @@ class _StageLP:
         m.fixed = pyo.ConstraintList()
         self.m = m
         self.free: dict[int, object] = {}
-        self.solver = HighsSolver(options=_HIGHS_OPTIONS)
+        self.session = LpSession(m, HighsSolver(options=_HIGHS_OPTIONS))
         self.solves = 0
         self.rows_added = 0
 
@@ -220,27 +221,28 @@ class _StageLP:
         .. math:: x(S) + \varepsilon \ge v(S) \qquad S \in C
         """
         game_value = self.game.value
+        new = []
         for s in masks:
             s = int(s)
             if s not in self.free:
-                self.free[s] = self.m.free.add(self._x_of(s) + self.m.eps >= game_value(s))
-                self.rows_added += 1
+                self.free[s] = con = self.m.free.add(self._x_of(s) + self.m.eps >= game_value(s))
+                new.append(con)
+        self.session.add(new)
+        self.rows_added += len(new)
 
     def fix(self, mask: int, level: float) -> None:
         r"""A coalition tight in every optimum of a stage keeps its excess from then on.
 
         .. math:: x(S) = v(S) - \varepsilon_k \qquad S \in F_k
         """
-        self.drop(mask)
-        self.m.fixed.add(self._x_of(mask) == self.game.value(mask) - level)
+        self.drop([mask])
+        self.session.add([self.m.fixed.add(self._x_of(mask) == self.game.value(mask) - level)])
 
-    def drop(self, mask: int) -> None:
-        con = self.free.pop(mask, None)
-        if con is not None:
-            con.deactivate()
+    def drop(self, masks) -> None:
+        self.session.remove([self.free.pop(s) for s in masks if s in self.free])
 
     def solve(self) -> tuple[float, np.ndarray, dict[int, float]]:
-        res = self.solver.solve(self.m)
+        res = self.session.solve()
         self.solves += 1
         if res.status != "optimal":
             raise RuntimeError(f"nucleolus stage LP ended {res.status} ({res.termination})")
@@ -374,9 +376,8 @@ def sequential_lp(
             if span.add(s):
                 lp.fix(s, level.epsilon)
             else:
-                lp.drop(s)
-        for s in [s for s in lp.free if span.contains(s)]:
-            lp.drop(s)
+                lp.drop([s])
+        lp.drop([s for s in lp.free if span.contains(s)])
         if len(levels) == 1 and isinstance(game, _Table):
             settled_first = game.settled(span)
     x = _solve_fixed(span, game, levels)
