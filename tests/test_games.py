@@ -404,6 +404,25 @@ def test_constraint_generation_gives_the_same_nucleolus(monkeypatch):
     assert res.rows < (1 << 7) - 2
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_settled_coalitions_are_those_whose_vector_is_in_the_span(seed):
+    # Against the definition: 1_S is in the span iff appending it leaves the rank unchanged.
+    rng = np.random.default_rng(seed)
+    for _ in range(25):
+        n = int(rng.integers(1, 8))
+        span = nucleolus_module._Span(n)
+        span.add((1 << n) - 1)
+        for mask in rng.integers(1, 1 << n, int(rng.integers(0, n + 1))):
+            span.add(int(mask))
+        vectors = np.array([[S >> i & 1 for i in range(n)] for S in span.masks], dtype=float)
+        rank = np.linalg.matrix_rank(vectors)
+        expected = [
+            np.linalg.matrix_rank(np.vstack([vectors, [[S >> i & 1 for i in range(n)]]])) == rank
+            for S in range(1 << n)
+        ]
+        assert span.settled().tolist() == expected
+
+
 def test_generation_beyond_enumeration_n12():
     g = random_superadditive(12, 5)
     sol = solve_game(g, "nucleolus")

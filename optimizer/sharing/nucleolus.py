@@ -35,8 +35,9 @@ optimum. Consecutive stages with the same level are merged into one level in the
 After fixing, every coalition whose characteristic vector lies in the span of the fixed ones and
 1_N has a constant excess on the remaining optimal set and is dropped ("settled"). The span is
 kept exactly, in rational arithmetic; a coalition is settled when the integer basis vectors of
-the orthogonal complement all sum to zero over it, tested for all 2^n coalitions at once (or one
-coalition at a time on the oracle path). Known limit of the oracle path: settled coalitions whose
+the orthogonal complement all sum to zero over it. On the oracle path this is tested one
+coalition at a time; for a table of all 2^n values the settled coalitions are listed at once
+from the echelon form (:meth:`_Span.settled`, 2^rank sums per free column, not 2^n). Known limit of the oracle path: settled coalitions whose
 excess is above the stage level are read and skipped one by one; after many fixed singletons
 there can be exponentially many (2^k for k fixed), and the search gives up after MAX_SCANNED. The
 process ends when the span is R^n: the fixed equalities then determine x uniquely.
@@ -173,10 +174,26 @@ class _Span:
         return basis
 
     def settled(self) -> np.ndarray:
-        """Boolean over all masks: is 1_S in the span? (The empty coalition always is.)"""
-        out = np.ones(1 << self.n, dtype=bool)
-        for q in self.complement_basis():
-            out &= subset_sums(q) == 0
+        """Boolean over all masks: is 1_S in the span? (The empty coalition always is.)
+
+        Row k of the echelon form is the only one non-zero at its pivot p_k, so 1_S = sum_k c_k r_k
+        forces c_k = [p_k in S]: the 0/1 vectors of the span are the sums of the rows of a set T
+        that are 0/1 in every free column f. With q_f the complement basis vector of f (q_f[f] > 0
+        and q_f . r_k = 0, so the row sum at f is -sum_{k in T} q_f[p_k] / q_f[f]), T gives a
+        coalition iff each t_f = sum_{k in T} q_f[p_k] is 0 (f not in S) or -q_f[f] (f in S). All
+        2^rank sets T are summed at once, in integers.
+        """
+        pivots = np.array(self.pivots, dtype=np.int64)
+        masks = subset_sums(np.left_shift(1, pivots))
+        valid = np.ones(len(masks), dtype=bool)
+        free = [f for f in range(self.n) if f not in set(self.pivots)]
+        for f, q in zip(free, self.complement_basis()):
+            t = subset_sums(q[pivots])
+            member = t == -q[f]
+            valid &= member | (t == 0)
+            masks |= member.astype(np.int64) << f
+        out = np.zeros(1 << self.n, dtype=bool)
+        out[masks[valid]] = True
         return out
 
 
@@ -286,12 +303,19 @@ class _Table:
         top = np.argpartition(-e, batch)[:batch]
         return np.unique(np.concatenate([singles, full ^ singles, top])).tolist()
 
+    def in_span(self, masks: list[int], span: _Span) -> list[int]:
+        """The coalitions among ``masks`` that are settled."""
+        settled = self.settled(span)
+        return [s for s in masks if settled[s]]
+
     def violated(self, x: np.ndarray, eps: float, span: _Span, free, batch: int) -> list[int]:
         """Up to ``batch`` unsettled coalitions not in ``free`` with e(S, x) > eps, most violated first."""
-        e = self.v - subset_sums(x)
-        e[self.settled(span)] = -np.inf
-        e[list(free)] = -np.inf
+        e = subset_sums(x)
+        np.subtract(self.v, e, out=e)
         viol = np.flatnonzero(e > eps + EXCESS_TOL)
+        viol = viol[~self.settled(span)[viol]]
+        if free:
+            viol = viol[~np.isin(viol, np.fromiter(free, dtype=np.int64, count=len(free)))]
         if viol.size > batch:
             viol = viol[np.argpartition(-e[viol], batch)[:batch]]
         return viol.tolist()
@@ -306,6 +330,10 @@ class _Oracle:
 
     def value(self, mask: int) -> float:
         return self.oracle.value(mask)
+
+    def in_span(self, masks: list[int], span: _Span) -> list[int]:
+        """The coalitions among ``masks`` that are settled."""
+        return [s for s in masks if span.contains(s)]
 
     def initial_rows(self, lower: np.ndarray | None, batch: int) -> list[int]:
         """Singletons and their complements."""
@@ -377,7 +405,7 @@ def sequential_lp(
                 lp.fix(s, level.epsilon)
             else:
                 lp.drop([s])
-        lp.drop([s for s in lp.free if span.contains(s)])
+        lp.drop(game.in_span(list(lp.free), span))
         if len(levels) == 1 and isinstance(game, _Table):
             settled_first = game.settled(span)
     x = _solve_fixed(span, game, levels)
