@@ -458,8 +458,9 @@ def synergy_values(n, seed):
 def reference_nucleolus(v, lower=None, tol=1e-8):
     """Maschler, Peleg and Shapley's sequential LPs with every coalition in every LP and the
     per-coalition test: after stage k (min t s.t. e(S, x) <= t for the coalitions not fixed), each
-    of them is fixed at t_k iff the largest slack t_k - e(S, x) it can get on the optimal set is 0
-    (one LP per coalition). Stops when the fixed coalitions and N determine x. scipy's linprog."""
+    of them that is tight at the optimum found is fixed at t_k iff the largest slack t_k - e(S, x)
+    it can get on the optimal set is 0 (one LP per such coalition). Stops when the fixed
+    coalitions and N determine x. scipy's linprog."""
     n = len(lower) if lower is not None else len(v).bit_length() - 1
     full = (1 << n) - 1
     ind = {S: [S >> i & 1 for i in range(n)] for S in range(1, full + 1)}
@@ -481,8 +482,10 @@ def reference_nucleolus(v, lower=None, tol=1e-8):
         return res
 
     while np.linalg.matrix_rank(np.array([ind[S] for S in fixed], dtype=float)) < n:
-        t = lp([0.0] * n + [1.0]).fun
-        for S in [S for S in range(1, full) if S not in fixed]:
+        opt = lp([0.0] * n + [1.0])
+        t, x = opt.fun, opt.x[:n]
+        # only a coalition tight at this optimum can be tight at every one
+        for S in [S for S in range(1, full) if S not in fixed and v[S] - x @ ind[S] >= t - 1e-6]:
             # largest slack of S on the optimal set: max t - (v(S) - x(S)) = max x(S) + t - v(S)
             slack = -lp([-a for a in ind[S]] + [-1.0], t_max=t + tol).fun - v[S]
             if slack <= 10 * tol:
