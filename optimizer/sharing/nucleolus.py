@@ -34,11 +34,12 @@ optimum. Consecutive stages with the same level are merged into one level in the
 
 After fixing, every coalition whose characteristic vector lies in the span of the fixed ones and
 1_N has a constant excess on the remaining optimal set and is dropped ("settled"). The span is
-kept exactly, in rational arithmetic; a coalition is settled when the integer basis vectors of
+kept exactly, in integer arithmetic; a coalition is settled when the integer basis vectors of
 the orthogonal complement all sum to zero over it. On the oracle path this is tested one
 coalition at a time; for a table of all 2^n values the settled coalitions are listed at once
-from the echelon form (:meth:`_Span.settled`, 2^rank sums per free column, not 2^n). Known limit of the oracle path: settled coalitions whose
-excess is above the stage level are read and skipped one by one; after many fixed singletons
+from the echelon form (:meth:`_Span.settled`, 2^rank sums per free column, not 2^n). Known
+limit of the oracle path: settled coalitions whose excess is above the stage level are read and
+skipped one by one; after many fixed singletons
 there can be exponentially many (2^k for k fixed), and the search gives up after MAX_SCANNED. The
 process ends when the span is R^n: the fixed equalities then determine x uniquely.
 
@@ -65,7 +66,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 import numpy as np
 import pyomo.environ as pyo
@@ -107,11 +107,16 @@ class SequentialResult:
 
 
 class _Span:
-    """The exact linear span of characteristic vectors, in reduced row echelon form over Q."""
+    """The exact linear span of characteristic vectors, in reduced row echelon form over Q.
+
+    Rows are kept as primitive integer vectors (the entries of a row have no common divisor): row
+    k is d_k > 0 at its pivot p_k and 0 at every other pivot, so dividing it by d_k gives the
+    reduced row over Q. Python integers make every step exact without rational arithmetic.
+    """
 
     def __init__(self, n: int) -> None:
         self.n = n
-        self.rows: list[list[Fraction]] = []
+        self.rows: list[list[int]] = []
         self.pivots: list[int] = []
         self.masks: list[int] = []
         self._basis: list[np.ndarray] | None = None
@@ -123,24 +128,24 @@ class _Span:
 
     def add(self, mask: int) -> bool:
         """Add 1_S; False (and no change) when it is already in the span."""
-        self._basis = self._matrix = None
-        vec = [Fraction((mask >> i) & 1) for i in range(self.n)]
+        vec = [(mask >> i) & 1 for i in range(self.n)]
         for row, p in zip(self.rows, self.pivots):
             f = vec[p]
             if f:
-                vec = [a - f * b for a, b in zip(vec, row)]
+                vec = _primitive([row[p] * a - f * b for a, b in zip(vec, row)])
         p = next((j for j, a in enumerate(vec) if a), None)
         if p is None:
             return False
-        piv = vec[p]
-        vec = [a / piv for a in vec]
+        if vec[p] < 0:
+            vec = [-a for a in vec]
         for k, row in enumerate(self.rows):
             f = row[p]
             if f:
-                self.rows[k] = [a - f * b for a, b in zip(row, vec)]
+                self.rows[k] = _primitive([vec[p] * a - f * b for a, b in zip(row, vec)])
         self.rows.append(vec)
         self.pivots.append(p)
         self.masks.append(mask)
+        self._basis = self._matrix = None
         return True
 
     def complement_basis(self) -> list[np.ndarray]:
@@ -157,20 +162,22 @@ class _Span:
         return not np.any(self._matrix[:, members(mask, self.n)].sum(axis=1))
 
     def _complement_basis(self) -> list[np.ndarray]:
+        """For each free column f: z = e_f - sum_k (row_k[f] / d_k) e_{p_k}, made primitive integer
+        (every row is orthogonal to it: row_k . z = row_k[f] - d_k row_k[f] / d_k = 0)."""
         basis = []
         pivot_set = set(self.pivots)
+        scale = math.lcm(*(row[p] for row, p in zip(self.rows, self.pivots)))
         for f in range(self.n):
             if f in pivot_set:
                 continue
-            z = [Fraction(0)] * self.n
-            z[f] = Fraction(1)
+            z = [0] * self.n
+            z[f] = scale
             for row, p in zip(self.rows, self.pivots):
-                z[p] = -row[f]
-            scale = math.lcm(*(a.denominator for a in z))
-            ints = [int(a * scale) for a in z]
-            if max(abs(a) for a in ints) * self.n >= 2**62:
+                z[p] = -row[f] * (scale // row[p])
+            z = _primitive(z)
+            if max(abs(a) for a in z) * self.n >= 2**62:
                 raise OverflowError("complement basis too large for int64 coalition sums")
-            basis.append(np.array(ints, dtype=np.int64))
+            basis.append(np.array(z, dtype=np.int64))
         return basis
 
     def settled(self) -> np.ndarray:
@@ -195,6 +202,12 @@ class _Span:
         out = np.zeros(1 << self.n, dtype=bool)
         out[masks[valid]] = True
         return out
+
+
+def _primitive(vec: list[int]) -> list[int]:
+    """``vec`` divided by the greatest common divisor of its entries (unchanged when all are 0)."""
+    g = math.gcd(*vec)
+    return vec if g <= 1 else [a // g for a in vec]
 
 
 class _StageLP:
