@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from scipy.optimize import nnls
+from scipy.optimize import linprog, nnls
 
 from optimizer.errors import InfeasibleError, InputError
 from optimizer.sharing import nucleolus as nucleolus_module
@@ -404,6 +404,25 @@ def test_constraint_generation_gives_the_same_nucleolus(monkeypatch):
     assert res.rows < (1 << 7) - 2
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_settled_coalitions_are_those_whose_vector_is_in_the_span(seed):
+    # Against the definition: 1_S is in the span iff appending it leaves the rank unchanged.
+    rng = np.random.default_rng(seed)
+    for _ in range(25):
+        n = int(rng.integers(1, 8))
+        span = nucleolus_module._Span(n)
+        span.add((1 << n) - 1)
+        for mask in rng.integers(1, 1 << n, int(rng.integers(0, n + 1))):
+            span.add(int(mask))
+        vectors = np.array([[S >> i & 1 for i in range(n)] for S in span.masks], dtype=float)
+        rank = np.linalg.matrix_rank(vectors)
+        expected = [
+            np.linalg.matrix_rank(np.vstack([vectors, [[S >> i & 1 for i in range(n)]]])) == rank
+            for S in range(1 << n)
+        ]
+        assert span.settled().tolist() == expected
+
+
 def test_generation_beyond_enumeration_n12():
     g = random_superadditive(12, 5)
     sol = solve_game(g, "nucleolus")
@@ -417,6 +436,87 @@ def test_generation_beyond_enumeration_n12():
             assert e[g.mask(name.split(","))] == pytest.approx(level["level"], abs=1e-6)
     # the largest excess over all 4094 coalitions is the first level (none was left out)
     assert e[1:-1].max() == pytest.approx(sol.details["excess_levels"][0]["level"], abs=1e-6)
+
+
+# ---------------------------------------------------------------- synergy games against a slow reference
+
+
+def synergy_values(n, seed):
+    """v(S) = w(S) (1 + h(S)) of benchmarks/games.py (same draws), by plain loops: h(S) is the
+    largest u(T) |T| / n over the subsets T of S."""
+    rng = np.random.default_rng(seed)
+    w = rng.uniform(1, 10, n)
+    u = rng.uniform(0, 1, 1 << n)
+    g = [u[T] * bin(T).count("1") / n for T in range(1 << n)]
+    v = np.zeros(1 << n)
+    for S in range(1, 1 << n):
+        h = max(g[T] for T in range(S + 1) if T & S == T)
+        v[S] = sum(w[i] for i in range(n) if S >> i & 1) * (1 + h)
+    return v
+
+
+def reference_nucleolus(v, lower=None, tol=1e-8):
+    """Maschler, Peleg and Shapley's sequential LPs with every coalition in every LP and the
+    per-coalition test: after stage k (min t s.t. e(S, x) <= t for the coalitions not fixed), each
+    of them that is tight at the optimum found is fixed at t_k iff the largest slack t_k - e(S, x)
+    it can get on the optimal set is 0 (one LP per such coalition). Stops when the fixed
+    coalitions and N determine x. scipy's linprog."""
+    n = len(lower) if lower is not None else len(v).bit_length() - 1
+    full = (1 << n) - 1
+    ind = {S: [S >> i & 1 for i in range(n)] for S in range(1, full + 1)}
+    fixed = {full: 0.0}
+    bounds = [(lo, None) for lo in lower] if lower is not None else [(None, None)] * n
+    bounds.append((None, None))
+
+    def lp(cost, t_max=None):
+        free = [S for S in range(1, full) if S not in fixed]
+        A_ub = [[-a for a in ind[S]] + [-1.0] for S in free]
+        b_ub = [-v[S] for S in free]
+        A_eq = [ind[S] + [0.0] for S in fixed]
+        b_eq = [v[S] - level for S, level in fixed.items()]
+        if t_max is not None:
+            A_ub.append([0.0] * n + [1.0])
+            b_ub.append(t_max)
+        res = linprog(cost, A_ub=A_ub or None, b_ub=b_ub or None, A_eq=A_eq, b_eq=b_eq, bounds=bounds)
+        assert res.status == 0
+        return res
+
+    while np.linalg.matrix_rank(np.array([ind[S] for S in fixed], dtype=float)) < n:
+        opt = lp([0.0] * n + [1.0])
+        t, x = opt.fun, opt.x[:n]
+        # only a coalition tight at this optimum can be tight at every one
+        for S in [S for S in range(1, full) if S not in fixed and v[S] - x @ ind[S] >= t - 1e-6]:
+            # largest slack of S on the optimal set: max t - (v(S) - x(S)) = max x(S) + t - v(S)
+            slack = -lp([-a for a in ind[S]] + [-1.0], t_max=t + tol).fun - v[S]
+            if slack <= 10 * tol:
+                fixed[S] = t
+    rows = list(fixed)
+    A = np.array([ind[S] for S in rows], dtype=float)
+    b = np.array([v[S] - fixed[S] for S in rows])
+    return np.linalg.lstsq(A, b, rcond=None)[0]
+
+
+@pytest.mark.parametrize("n, seed", [(3, 0), (4, 1), (5, 2), (6, 3), (6, 4)])
+def test_synergy_nucleolus_equals_the_reference(n, seed):
+    v = synergy_values(n, seed)
+    g = Game([f"p{i}" for i in range(n)], v)
+    singles = v[[1 << i for i in range(n)]]
+    assert solve_game(g, "nucleolus").allocation == pytest.approx(reference_nucleolus(v, singles), abs=TOL)
+    assert solve_game(g, "prenucleolus").allocation == pytest.approx(reference_nucleolus(v), abs=TOL)
+
+
+@pytest.mark.parametrize("n, seed", [(5, 13), (6, 11), (6, 14)])
+def test_synergy_nucleolus_by_generation_one_coalition_a_round(n, seed, monkeypatch):
+    # The stage LPs start from singletons and complements and get every other coalition by
+    # generation, one per round: rows are added and deleted in one HiGHS instance between solves.
+    monkeypatch.setattr(nucleolus_module, "ENUMERATE_UP_TO", 0)
+    v = synergy_values(n, seed)
+    scale = np.abs(v).max()
+    singles = v[[1 << i for i in range(n)]]
+    for lower in (singles, None):
+        res = nucleolus_module.sequential_lp(v / scale, lower=None if lower is None else lower / scale, batch=1)
+        assert res.lp_solves > len(res.levels)  # some stage needed generated coalitions
+        assert res.x * scale == pytest.approx(reference_nucleolus(v, lower), abs=TOL)
 
 
 # ---------------------------------------------------------------- Shapley and Banzhaf

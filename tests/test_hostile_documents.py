@@ -373,3 +373,9 @@ def test_workers_die_with_the_batch_process(tiny_dir, tmp_path, sig):
             proc.kill()
     if sig != signal.SIGKILL:  # a killed process cannot tidy up; a stopped one leaves no staging folder
         no_staging_left(tmp_path)
+
+
+def test_named_scenarios_without_a_sweep_are_exactly_the_named_ones(tiny_dir, tmp_path):
+    spec = tmp_path / "s.yaml"
+    spec.write_text(f"model: freight\nbase: {tiny_dir}\nscenarios:\n  - name: a\n  - name: b\n    set: {{demand_scale: 2}}\n")
+    assert [s.name for s in load_spec(spec).scenarios] == ["a", "b"]

@@ -4,7 +4,7 @@ import numpy as np
 import pyomo.environ as pe
 import pytest
 
-from optimizer.solve import Compiled, HighsSolver, complete_start, conflicting_constraints
+from optimizer.solve import Compiled, HighsSolver, LpSession, complete_start, conflicting_constraints
 
 
 def _lp():
@@ -38,6 +38,49 @@ def test_duals_of_a_maximisation_keep_the_same_meaning():
     assert r.objective == pytest.approx(-10.0)
     assert r.dual(m.c1) == pytest.approx(-3.0)
     assert r.dual(m.c2) == pytest.approx(1.0)
+
+
+def test_session_rows_added_and_removed_solve_like_the_rebuilt_model():
+    # After every change the session's answer is that of a fresh solve of the same Pyomo model.
+    m = _lp()
+    m.more = pe.ConstraintList()
+    session = LpSession(m, HighsSolver())
+
+    def same_as_fresh():
+        r = session.solve()
+        x, y = pe.value(m.x), pe.value(m.y)
+        fresh = HighsSolver().solve(m)
+        assert r.status == fresh.status == "optimal"
+        assert r.objective == pytest.approx(fresh.objective)
+        assert (x, y) == pytest.approx((pe.value(m.x), pe.value(m.y)))
+        for con in [m.c1, m.c2, *m.more.values()]:
+            if con.active:
+                assert r.dual(con) == pytest.approx(fresh.dual(con), abs=1e-9)
+        return r
+
+    assert same_as_fresh().objective == pytest.approx(10.0)
+    # y >= 2 (with a constant in the body) and a ranged row 1 <= x - y <= 5: x = 3, y = 2
+    y_row, ranged = m.more.add(m.y + 1 >= 3), m.more.add(pe.inequality(1, m.x - m.y + 0, 5))
+    session.add([y_row, ranged])
+    assert same_as_fresh().objective == pytest.approx(2 * 3 + 3 * 2 + 1)
+    session.remove([m.c2, y_row])
+    assert not m.c2.active and not y_row.active
+    # x + y >= 4 and x - y >= 1 only: x = 4, y = 0
+    assert same_as_fresh().objective == pytest.approx(9.0)
+    assert session.solve().n_cons == 2
+
+
+def test_session_refuses_a_mip_and_a_constraint_on_a_new_column():
+    m = _lp()
+    m.z = pe.Var(within=pe.Integers, bounds=(0, 3))
+    m.zc = pe.Constraint(expr=m.z >= m.x - 1)
+    with pytest.raises(ValueError, match="LPs only"):
+        LpSession(m, HighsSolver())
+    m.zc.deactivate()
+    session = LpSession(m, HighsSolver())
+    m.zc.activate()
+    with pytest.raises(ValueError, match="not a column"):
+        session.add([m.zc])
 
 
 def test_mip_and_resolve_after_a_parameter_change():

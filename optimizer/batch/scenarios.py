@@ -292,7 +292,9 @@ def _sweep_axes(r: _Reader, sweep) -> dict[str, list]:
 
 
 def _sweep_scenarios(axes: dict[str, list], common: dict) -> list[Scenario]:
-    """Every combination of the sweep's values (the last key varies fastest)."""
+    """Every combination of the sweep's values (the last key varies fastest); none without a sweep."""
+    if not axes:
+        return []
     out = []
     keys = list(axes)
     for combo in itertools.product(*(axes[k] for k in keys)):

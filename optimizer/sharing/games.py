@@ -290,10 +290,11 @@ def _levels_summary(game: Game, e: np.ndarray, levels: list[tuple[float, np.ndar
     (sorted by size, at most :data:`LEVEL_LIST_CAP` listed)."""
     sizes = popcounts(game.n)
     tol = EXCESS_TOL * _scale(game)
+    near = np.flatnonzero(e >= min((eps for eps, _ in levels), default=np.inf) - tol)
+    near = near[(near != 0) & (near != game.full)]
     out = []
     for eps, candidates in levels:
-        hit = np.flatnonzero(candidates & (np.abs(e - eps) <= tol))
-        hit = hit[(hit != 0) & (hit != game.full)]
+        hit = near[candidates[near] & (np.abs(e[near] - eps) <= tol)]
         hit = hit[np.lexsort((hit, sizes[hit]))]
         out.append(
             {

@@ -34,10 +34,12 @@ optimum. Consecutive stages with the same level are merged into one level in the
 
 After fixing, every coalition whose characteristic vector lies in the span of the fixed ones and
 1_N has a constant excess on the remaining optimal set and is dropped ("settled"). The span is
-kept exactly, in rational arithmetic; a coalition is settled when the integer basis vectors of
-the orthogonal complement all sum to zero over it, tested for all 2^n coalitions at once (or one
-coalition at a time on the oracle path). Known limit of the oracle path: settled coalitions whose
-excess is above the stage level are read and skipped one by one; after many fixed singletons
+kept exactly, in integer arithmetic; a coalition is settled when the integer basis vectors of
+the orthogonal complement all sum to zero over it. On the oracle path this is tested one
+coalition at a time; for a table of all 2^n values the settled coalitions are listed at once
+from the echelon form (:meth:`_Span.settled`, 2^rank sums per free column, not 2^n). Known
+limit of the oracle path: settled coalitions whose excess is above the stage level are read and
+skipped one by one; after many fixed singletons
 there can be exponentially many (2^k for k fixed), and the search gives up after MAX_SCANNED. The
 process ends when the span is R^n: the fixed equalities then determine x uniquely.
 
@@ -64,13 +66,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from fractions import Fraction
 
 import numpy as np
 import pyomo.environ as pyo
 
 from ..errors import TooLargeError
-from ..solve import HighsSolver
+from ..solve import HighsSolver, LpSession
 from .coalitions import indicator, members, subset_sums
 
 #: relative tolerance on excesses (values are scaled so that max |v| = 1 before solving)
@@ -106,11 +107,16 @@ class SequentialResult:
 
 
 class _Span:
-    """The exact linear span of characteristic vectors, in reduced row echelon form over Q."""
+    """The exact linear span of characteristic vectors, in reduced row echelon form over Q.
+
+    Rows are kept as primitive integer vectors (the entries of a row have no common divisor): row
+    k is d_k > 0 at its pivot p_k and 0 at every other pivot, so dividing it by d_k gives the
+    reduced row over Q. Python integers make every step exact without rational arithmetic.
+    """
 
     def __init__(self, n: int) -> None:
         self.n = n
-        self.rows: list[list[Fraction]] = []
+        self.rows: list[list[int]] = []
         self.pivots: list[int] = []
         self.masks: list[int] = []
         self._basis: list[np.ndarray] | None = None
@@ -122,24 +128,24 @@ class _Span:
 
     def add(self, mask: int) -> bool:
         """Add 1_S; False (and no change) when it is already in the span."""
-        self._basis = self._matrix = None
-        vec = [Fraction((mask >> i) & 1) for i in range(self.n)]
+        vec = [(mask >> i) & 1 for i in range(self.n)]
         for row, p in zip(self.rows, self.pivots):
             f = vec[p]
             if f:
-                vec = [a - f * b for a, b in zip(vec, row)]
+                vec = _primitive([row[p] * a - f * b for a, b in zip(vec, row)])
         p = next((j for j, a in enumerate(vec) if a), None)
         if p is None:
             return False
-        piv = vec[p]
-        vec = [a / piv for a in vec]
+        if vec[p] < 0:
+            vec = [-a for a in vec]
         for k, row in enumerate(self.rows):
             f = row[p]
             if f:
-                self.rows[k] = [a - f * b for a, b in zip(row, vec)]
+                self.rows[k] = _primitive([vec[p] * a - f * b for a, b in zip(row, vec)])
         self.rows.append(vec)
         self.pivots.append(p)
         self.masks.append(mask)
+        self._basis = self._matrix = None
         return True
 
     def complement_basis(self) -> list[np.ndarray]:
@@ -156,32 +162,57 @@ class _Span:
         return not np.any(self._matrix[:, members(mask, self.n)].sum(axis=1))
 
     def _complement_basis(self) -> list[np.ndarray]:
+        """For each free column f: z = e_f - sum_k (row_k[f] / d_k) e_{p_k}, made primitive integer
+        (every row is orthogonal to it: row_k . z = row_k[f] - d_k row_k[f] / d_k = 0)."""
         basis = []
         pivot_set = set(self.pivots)
+        scale = math.lcm(*(row[p] for row, p in zip(self.rows, self.pivots)))
         for f in range(self.n):
             if f in pivot_set:
                 continue
-            z = [Fraction(0)] * self.n
-            z[f] = Fraction(1)
+            z = [0] * self.n
+            z[f] = scale
             for row, p in zip(self.rows, self.pivots):
-                z[p] = -row[f]
-            scale = math.lcm(*(a.denominator for a in z))
-            ints = [int(a * scale) for a in z]
-            if max(abs(a) for a in ints) * self.n >= 2**62:
+                z[p] = -row[f] * (scale // row[p])
+            z = _primitive(z)
+            if max(abs(a) for a in z) * self.n >= 2**62:
                 raise OverflowError("complement basis too large for int64 coalition sums")
-            basis.append(np.array(ints, dtype=np.int64))
+            basis.append(np.array(z, dtype=np.int64))
         return basis
 
     def settled(self) -> np.ndarray:
-        """Boolean over all masks: is 1_S in the span? (The empty coalition always is.)"""
-        out = np.ones(1 << self.n, dtype=bool)
-        for q in self.complement_basis():
-            out &= subset_sums(q) == 0
+        """Boolean over all masks: is 1_S in the span? (The empty coalition always is.)
+
+        Row k of the echelon form is the only one non-zero at its pivot p_k, so 1_S = sum_k c_k r_k
+        forces c_k = [p_k in S]: the 0/1 vectors of the span are the sums of the rows of a set T
+        that are 0/1 in every free column f. With q_f the complement basis vector of f (q_f[f] > 0
+        and q_f . r_k = 0, so the row sum at f is -sum_{k in T} q_f[p_k] / q_f[f]), T gives a
+        coalition iff each t_f = sum_{k in T} q_f[p_k] is 0 (f not in S) or -q_f[f] (f in S). All
+        2^rank sets T are summed at once, in integers.
+        """
+        pivots = np.array(self.pivots, dtype=np.int64)
+        masks = subset_sums(np.left_shift(1, pivots))
+        valid = np.ones(len(masks), dtype=bool)
+        free = [f for f in range(self.n) if f not in set(self.pivots)]
+        for f, q in zip(free, self.complement_basis()):
+            t = subset_sums(q[pivots])
+            member = t == -q[f]
+            valid &= member | (t == 0)
+            masks |= member.astype(np.int64) << f
+        out = np.zeros(1 << self.n, dtype=bool)
+        out[masks[valid]] = True
         return out
 
 
+def _primitive(vec: list[int]) -> list[int]:
+    """``vec`` divided by the greatest common divisor of its entries (unchanged when all are 0)."""
+    g = math.gcd(*vec)
+    return vec if g <= 1 else [a // g for a in vec]
+
+
 class _StageLP:
-    """The Pyomo model of a stage LP; rows are added, fixed and dropped as stages go on."""
+    """The Pyomo model of a stage LP; rows are added, fixed and dropped as stages go on, in one
+    :class:`~optimizer.solve.LpSession` (HiGHS re-solves from the previous basis)."""
 
     def __init__(self, game, n: int, lower: np.ndarray | None) -> None:
         self.game = game
@@ -199,7 +230,7 @@ class _StageLP:
         m.fixed = pyo.ConstraintList()
         self.m = m
         self.free: dict[int, object] = {}
-        self.solver = HighsSolver(options=_HIGHS_OPTIONS)
+        self.session = LpSession(m, HighsSolver(options=_HIGHS_OPTIONS))
         self.solves = 0
         self.rows_added = 0
 
@@ -220,27 +251,28 @@ class _StageLP:
         .. math:: x(S) + \varepsilon \ge v(S) \qquad S \in C
         """
         game_value = self.game.value
+        new = []
         for s in masks:
             s = int(s)
             if s not in self.free:
-                self.free[s] = self.m.free.add(self._x_of(s) + self.m.eps >= game_value(s))
-                self.rows_added += 1
+                self.free[s] = con = self.m.free.add(self._x_of(s) + self.m.eps >= game_value(s))
+                new.append(con)
+        self.session.add(new)
+        self.rows_added += len(new)
 
     def fix(self, mask: int, level: float) -> None:
         r"""A coalition tight in every optimum of a stage keeps its excess from then on.
 
         .. math:: x(S) = v(S) - \varepsilon_k \qquad S \in F_k
         """
-        self.drop(mask)
-        self.m.fixed.add(self._x_of(mask) == self.game.value(mask) - level)
+        self.drop([mask])
+        self.session.add([self.m.fixed.add(self._x_of(mask) == self.game.value(mask) - level)])
 
-    def drop(self, mask: int) -> None:
-        con = self.free.pop(mask, None)
-        if con is not None:
-            con.deactivate()
+    def drop(self, masks) -> None:
+        self.session.remove([self.free.pop(s) for s in masks if s in self.free])
 
     def solve(self) -> tuple[float, np.ndarray, dict[int, float]]:
-        res = self.solver.solve(self.m)
+        res = self.session.solve()
         self.solves += 1
         if res.status != "optimal":
             raise RuntimeError(f"nucleolus stage LP ended {res.status} ({res.termination})")
@@ -284,12 +316,19 @@ class _Table:
         top = np.argpartition(-e, batch)[:batch]
         return np.unique(np.concatenate([singles, full ^ singles, top])).tolist()
 
+    def in_span(self, masks: list[int], span: _Span) -> list[int]:
+        """The coalitions among ``masks`` that are settled."""
+        settled = self.settled(span)
+        return [s for s in masks if settled[s]]
+
     def violated(self, x: np.ndarray, eps: float, span: _Span, free, batch: int) -> list[int]:
         """Up to ``batch`` unsettled coalitions not in ``free`` with e(S, x) > eps, most violated first."""
-        e = self.v - subset_sums(x)
-        e[self.settled(span)] = -np.inf
-        e[list(free)] = -np.inf
+        e = subset_sums(x)
+        np.subtract(self.v, e, out=e)
         viol = np.flatnonzero(e > eps + EXCESS_TOL)
+        viol = viol[~self.settled(span)[viol]]
+        if free:
+            viol = viol[~np.isin(viol, np.fromiter(free, dtype=np.int64, count=len(free)))]
         if viol.size > batch:
             viol = viol[np.argpartition(-e[viol], batch)[:batch]]
         return viol.tolist()
@@ -304,6 +343,10 @@ class _Oracle:
 
     def value(self, mask: int) -> float:
         return self.oracle.value(mask)
+
+    def in_span(self, masks: list[int], span: _Span) -> list[int]:
+        """The coalitions among ``masks`` that are settled."""
+        return [s for s in masks if span.contains(s)]
 
     def initial_rows(self, lower: np.ndarray | None, batch: int) -> list[int]:
         """Singletons and their complements."""
@@ -374,9 +417,8 @@ def sequential_lp(
             if span.add(s):
                 lp.fix(s, level.epsilon)
             else:
-                lp.drop(s)
-        for s in [s for s in lp.free if span.contains(s)]:
-            lp.drop(s)
+                lp.drop([s])
+        lp.drop(game.in_span(list(lp.free), span))
         if len(levels) == 1 and isinstance(game, _Table):
             settled_first = game.settled(span)
     x = _solve_fixed(span, game, levels)

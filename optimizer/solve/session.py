@@ -1,0 +1,112 @@
+r"""LPs that grow by rows: one Pyomo LP held in one HiGHS instance across solves.
+
+An :class:`LpSession` keeps one Pyomo LP in one HiGHS instance across solves, for algorithms
+that solve a sequence of LPs differing by a few rows (row generation: the nucleolus stages of
+:mod:`optimizer.sharing.nucleolus`). The model is compiled once; afterwards the caller hands the
+constraints it adds (``add``: each is compiled on its own, once, and appended as one row) and
+those it drops (``remove``: deactivated in the model and deleted in HiGHS), so the rows HiGHS
+holds are always the model's active constraints. Each ``solve`` re-runs HiGHS from the basis
+of the previous run: appended rows enter it as basic slacks, so the old basis stays dual
+feasible and the dual simplex needs only the pivots that the new rows cause, instead of a solve
+from scratch of a model recompiled from all its constraints.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Sequence
+
+import highspy
+import numpy as np
+from pyomo.core.base.constraint import ConstraintData
+from pyomo.repn import generate_standard_repn
+
+from .compile import INF, Compiled
+from .highs import _STATUS_MAP, HighsSolver, SolveResult
+
+
+class LpSession:
+    """A Pyomo LP held in one HiGHS instance, re-solved as rows are added and removed (see the
+    module docstring). Only rows change: columns, their bounds and the objective are those of
+    the model when the session was made, and an added constraint may use only those columns."""
+
+    def __init__(self, model, solver: HighsSolver) -> None:
+        comp = Compiled(model)
+        if comp.integer.any():
+            raise ValueError("an LpSession holds LPs only")
+        self.model = model
+        self.columns = comp.columns
+        self._col = {cid: j for j, cid in enumerate(comp.col_ids)}
+        self.rows: list[ConstraintData] = [con for con, _ in comp.rows]
+        self.highs = highspy.Highs()
+        solver._configure(self.highs)
+        self.highs.passModel(comp.to_highs_lp())
+
+    def add(self, constraints: Sequence[ConstraintData]) -> None:
+        """Append active linear constraints of the model as rows (one row per constraint)."""
+        lower, upper, starts, index, coef = [], [], [], [], []
+        for con in constraints:
+            repn = generate_standard_repn(con.body, compute_values=True)
+            if not repn.is_linear():
+                raise ValueError(f"{con.name} is not linear")
+            starts.append(len(index))
+            try:
+                index.extend(self._col[id(v)] for v in repn.linear_vars)
+            except KeyError:
+                raise ValueError(f"{con.name} uses a variable that is not a column of the session") from None
+            coef.extend(repn.linear_coefs)
+            lower.append(-INF if con.lb is None else float(con.lb) - repn.constant)
+            upper.append(INF if con.ub is None else float(con.ub) - repn.constant)
+            self.rows.append(con)
+        if lower:
+            self.highs.addRows(
+                len(lower), np.array(lower), np.array(upper), len(index),
+                np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32), np.array(coef, dtype=float),
+            )
+
+    def remove(self, constraints: Sequence[ConstraintData]) -> None:
+        """Deactivate constraints in the model and delete their rows."""
+        gone = {id(con) for con in constraints}
+        for con in constraints:
+            con.deactivate()
+        dropped = np.array([k for k, con in enumerate(self.rows) if id(con) in gone], dtype=np.int32)
+        if dropped.size:
+            self.highs.deleteRows(dropped.size, dropped)
+            self.rows = [con for con in self.rows if id(con) not in gone]
+
+    def solve(self) -> SolveResult:
+        """Run HiGHS from the previous basis, load the solution into the model, keep the duals."""
+        t0 = time.perf_counter()
+        h = self.highs
+        h.run()
+        seconds = time.perf_counter() - t0
+        ms = h.getModelStatus()
+        status = _STATUS_MAP.get(ms, "error")
+        info = h.getInfo()
+        has_solution = info.primal_solution_status == highspy.SolutionStatus.kSolutionStatusFeasible
+        objective = None
+        dual_map: dict[int, float] = {}
+        if has_solution:
+            sol = h.getSolution()
+            for v, val in zip(self.columns, sol.col_value):
+                v.set_value(float(val), skip_validation=True)
+            objective = float(info.objective_function_value)
+            if status == "optimal" and sol.dual_valid:
+                for con, y in zip(self.rows, sol.row_dual):
+                    dual_map[id(con)] = dual_map.get(id(con), 0.0) + float(y)
+        optimal = has_solution and status == "optimal"
+        return SolveResult(
+            status=status,
+            termination=h.modelStatusToString(ms),
+            has_solution=has_solution,
+            objective=objective,
+            best_bound=objective if optimal else None,
+            mip_gap=0.0 if optimal else None,
+            is_mip=False,
+            handoff_seconds=0.0,
+            solve_seconds=seconds,
+            n_vars=len(self.columns),
+            n_cons=len(self.rows),
+            n_integer=0,
+            _duals=dual_map,
+        )
