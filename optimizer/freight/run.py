@@ -36,6 +36,7 @@ from ..solve import HighsSolver, Progress, SolveResult, conflicting_constraints
 from .baseline import infeasible_message
 from .kpis import compare, compute_kpis, nodes_table, plan_tables
 from .model import FreightModel, build_model, explain
+from .workbook import RESULTS_XLSX, write_results_workbook
 
 OPTIMISED, BASELINE = "optimised", "baseline"
 #: seconds between two progress lines on the console
@@ -184,7 +185,7 @@ def solve_instance(
 
 
 def write_run(result: FreightResult, out_dir: str | Path) -> Path:
-    """Write the run folder atomically: one CSV per table, summary.json, the HiGHS log(s).
+    """Write the run folder atomically: one CSV per table, results.xlsx, summary.json, the HiGHS log(s).
 
     ``out_dir`` must be new, empty or an earlier freight run folder (:func:`optimizer.results.check_target`).
     """
@@ -193,5 +194,6 @@ def write_run(result: FreightResult, out_dir: str | Path) -> Path:
             run.write_table(name, df)
         for fname, text in result.logs.items():
             run.write_text(fname, text)
+        write_results_workbook(run.path(RESULTS_XLSX), result.summary, result.tables)
         run.write_json("summary.json", result.summary)
     return Path(out_dir)
