@@ -21,7 +21,7 @@ def main() -> None:
 
 
 def _register() -> None:
-    from . import batch, freight, instance_cmds, report_cmd, share  # noqa: F401  (modules add their commands to `main`)
+    from . import batch, export_cmd, freight, instance_cmds, report_cmd, share  # noqa: F401  (modules add their commands to `main`)
 
 
 _register()
