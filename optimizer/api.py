@@ -1,11 +1,12 @@
 """What a notebook user imports: every operation of the command line, as Python calls.
 
 >>> from optimizer import api
->>> inst = api.load_instance("instances/landbridge")              # validated, or InputError
+>>> inst = api.load_instance("instances/landbridge")              # validated, or InputError (or "network.xlsx")
 >>> res = api.solve_freight(inst, overrides={"demand_scale": 1.2}, time_limit=60)
 >>> res.summary["kpis"]["total_cost"], res.summary["baseline"]["kpis"]["total_cost"]
 >>> res.tables["services"].query("plan == 'optimised' and open")  # tidy DataFrames
 >>> api.write_run(res, "results/demand-1.2")                     # the same folder as the CLI writes
+>>> api.write_instance_workbook(inst, "network.xlsx")            # the instance as one workbook
 >>> api.write_report("results/demand-1.2")
 
 >>> case = api.load_case("instances/enclave/bth-relocated-firm/case.yaml")
@@ -31,6 +32,7 @@ from .instance.generate import generate_corridor
 from .instance.importers.orlib import read_orlib_cap
 from .instance.load import load_instance
 from .instance.overrides import apply_overrides, parse_set
+from .instance.workbook import write_instance_workbook
 from .instance.write import write_instance
 from .logs import start_console
 from .report import write_comparison, write_report
@@ -90,6 +92,7 @@ __all__ = [
     "write_comparison",
     "write_enclave_run",
     "write_instance",
+    "write_instance_workbook",
     "write_report",
     "write_run",
 ]

@@ -41,6 +41,7 @@ MAX_BYTES = {
     "json": 256 * 2**20,  # game files (an explicit 20-player game is about 40 MB)
     "summary": 64 * 2**20,  # summary.json and batch.json read by a report or a resumed batch
     "csv": 512 * 2**20,  # one table of an instance (200,000 demand rows are about 6 MB)
+    "xlsx": 32 * 2**20,  # an instance workbook, packed (200,000 demand rows are about 4 MB)
 }
 #: deepest nesting of mappings and lists
 MAX_DEPTH = 64

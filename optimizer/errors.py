@@ -23,9 +23,10 @@ EXIT_INFEASIBLE = 3
 class Problem:
     """One problem found in the input.
 
-    ``row`` is the 1-based data row of a CSV table as a spreadsheet user counts it
-    (the header is row 1, so the first data row is row 2); ``None`` when the problem is
+    ``row`` is the 1-based data row of a CSV table or a workbook sheet as a spreadsheet user counts
+    it (the header is row 1, so the first data row is row 2); ``None`` when the problem is
     about a whole file or a YAML key. ``line`` is the 1-based line of a YAML or JSON document.
+    In a workbook, ``sheet`` names the sheet and ``cell`` the cell (``C7``) where it has one.
     """
 
     file: str
@@ -33,15 +34,21 @@ class Problem:
     row: int | None = None
     column: str | None = None
     line: int | None = None
+    sheet: str | None = None
+    cell: str | None = None
 
     def __str__(self) -> str:
         where = self.file
+        if self.sheet is not None:
+            where += f", sheet '{self.sheet}'"
         if self.line is not None:
             where += f", line {self.line}"
         if self.row is not None:
             where += f", row {self.row}"
         if self.column is not None:
             where += f", column '{self.column}'"
+        if self.cell is not None:
+            where += f" (cell {self.cell})"
         return f"{where}: {self.message}"
 
 
@@ -75,8 +82,8 @@ class ProblemCollector:
         self.source = source
         self.problems: list[Problem] = []
 
-    def add(self, file: str, message: str, row: int | None = None, column: str | None = None, line: int | None = None) -> None:
-        self.problems.append(Problem(file=file, message=message, row=row, column=column, line=line))
+    def add(self, file: str, message: str, row: int | None = None, column: str | None = None, line: int | None = None, sheet: str | None = None, cell: str | None = None) -> None:
+        self.problems.append(Problem(file=file, message=message, row=row, column=column, line=line, sheet=sheet, cell=cell))
 
     def extend(self, problems: list[Problem]) -> None:
         self.problems.extend(problems)

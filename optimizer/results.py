@@ -24,7 +24,7 @@ import shutil
 import tempfile
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -183,8 +183,10 @@ def register_files(folder: Path, names: Iterable[str]) -> None:
     write_marker(folder, marker["kind"], set(marker["files"]) | set(names), **extra)
 
 
-def check_file_target(path: str | Path, *, signature: str, option: str = "--out") -> Path:
-    """Refuse unless ``path`` is new or a regular file this tool wrote (it contains ``signature`` near its start)."""
+def check_file_target(path: str | Path, *, signature: str | None = None, owned: Callable[[Path], bool] | None = None, option: str = "--out") -> Path:
+    """Refuse unless ``path`` is new or a regular file this tool wrote: it contains ``signature`` near its start,
+    or, for a file whose start is compressed (a workbook), ``owned(path)`` says so."""
+    assert (signature is None) != (owned is None), "give signature or owned"
     p = Path(path)
     if p.is_symlink():
         raise _refuse(p, "is a symbolic link; give a new file name", option)
@@ -193,6 +195,10 @@ def check_file_target(path: str | Path, *, signature: str, option: str = "--out"
             raise _refuse(p, "is a folder; give the name of the file to write", option)
         if not p.is_file():
             raise _refuse(p, "is not a regular file (a device or pipe); give the name of a new file", option)
+        if owned is not None:
+            if not owned(p):
+                raise _refuse(p, "exists and is not a file this tool wrote, or was changed since; it replaces only its own files: give a new file name", option)
+            return p
         try:
             with open(p, "rb") as f:
                 head = f.read(4096)

@@ -20,7 +20,7 @@ from conftest import TINY_FILES, write_folder
 from optimizer import documents
 from optimizer.batch.scenarios import load_spec
 from optimizer.errors import InputError
-from test_hostile_outputs import CASE, GAME, refused, run, snapshot
+from test_hostile_outputs import CASE, GAME, refused, run
 
 #: a "billion laughs" document: nine levels of ten aliases each expand to 10^9 strings
 BOMB = "\n".join(
@@ -291,7 +291,7 @@ def test_an_unknown_stream_in_statistics_follow_is_quoted(tmp_path):
 
 def sweep_file(tmp_path: Path, base: Path, axes: int, values: int, extra: str = "") -> Path:
     spec = tmp_path / "sweep.yaml"
-    lines = [f"model: freight", f"base: {base}", extra, "sweep:"]
+    lines = ["model: freight", f"base: {base}", extra, "sweep:"]
     keys = ["demand_scale", "train_capacity_teu", "unserved_penalty", "max_hubs_per_destination",
             "max_days", "circuity", "rail_min_km", "max_feeder_km", "feeder_fixed_cost_per_teu",
             "co2_train_kg_per_km", "co2_rail_kg_per_teu_km", "co2_road_kg_per_teu_km"]

@@ -12,8 +12,8 @@ open/closed decisions kept and the rest re-optimised; results are optimal within
 fresh solves, but when several plans lie within the gap may be another of them; false solves every
 scenario exactly as ``optimizer freight solve`` would, so the very same solution).
 
-Each scenario's run folder holds the files of ``optimizer freight solve``: the tables, the HiGHS
-logs and summary.json. A scenario without a feasible plan (infeasible, or no plan within the time
+Each scenario's run folder holds the files of ``optimizer freight solve``: the tables, results.xlsx,
+the HiGHS logs and summary.json. A scenario without a feasible plan (infeasible, or no plan within the time
 limit) gets status ``infeasible`` or ``time_limit``, its reasons, and a summary.json without
 tables.
 """
@@ -26,10 +26,12 @@ from pathlib import Path
 
 from ..errors import InfeasibleError
 from ..freight.run import FreightStarts, solve_instance
+from ..freight.workbook import RESULTS_XLSX, write_results_workbook
 from ..instance.data import Instance
 from ..instance.load import load_instance
 from ..instance.overrides import apply_overrides, check_overrides
 from ..instance.values import parse_bool, parse_number
+from ..results import RunFolder
 from .engines import Engine, Outcome, Task, flatten
 
 #: KPI columns of the batch summary taken from each run's summary.json
@@ -104,6 +106,11 @@ class FreightEngine(Engine):
             texts=result.logs,
             started="start" in result.summary,
         )
+
+    def write(self, outcome: Outcome, run: RunFolder) -> None:
+        super().write(outcome, run)
+        if outcome.tables:
+            write_results_workbook(run.path(RESULTS_XLSX), outcome.summary, outcome.tables)
 
     def summary_columns(self, summary: dict) -> dict:
         kpis = {k: v for k, v in (summary.get("kpis") or {}).items() if k != "hub_utilisation"}

@@ -7,10 +7,11 @@ Output folder layout::
                             summary.json carries a ``batch`` section: scenario, set, hash, seconds)
     OUT/summary.csv         one row per scenario, rebuilt from the run folders at the end
     OUT/summary.parquet     the same table
+    OUT/summary.xlsx        the same table as a workbook (numbers as numbers, frozen header)
 
-Guarantees: every run folder is published whole (staged, then renamed); ``summary.csv`` and
-``summary.parquet`` are rewritten atomically from the run folders, so they never hold a partial
-or duplicated row; one batch at a time writes into a folder (a lock file). With ``resume`` a
+Guarantees: every run folder is published whole (staged, then renamed); ``summary.csv``,
+``summary.parquet`` and ``summary.xlsx`` are rewritten atomically from the run folders, so they
+never hold a partial or duplicated row; one batch at a time writes into a folder (a lock file). With ``resume`` a
 scenario whose run folder has a summary.json with the same hash (same base contents, options
 and overrides) and a result other than ``error`` is kept; every other one runs again. Leftover
 staging folders of a killed batch are removed when a batch starts in the folder.
@@ -43,6 +44,7 @@ from ..errors import (
     ProblemCollector,
 )
 from ..results import RunFolder, atomic_write_text, check_target, default_run_dir, dumps, make_folders, remove_folders, write_marker
+from ..xlsx.write import write_table_workbook
 from .engines import Engine, Outcome, Task, error_outcome
 from .executors import DaskExecutor, LocalExecutor
 from .progress import ProgressBar
@@ -53,7 +55,7 @@ SUMMARY = "summary"
 BATCH_JSON = "batch.json"
 LOCK = ".batch.lock"
 #: what a batch writes into its output folder (listed in the folder's marker)
-BATCH_FILES = (BATCH_JSON, f"{SUMMARY}.csv", f"{SUMMARY}.parquet", RUNS, LOCK, "report.html")
+BATCH_FILES = (BATCH_JSON, f"{SUMMARY}.csv", f"{SUMMARY}.parquet", f"{SUMMARY}.xlsx", RUNS, LOCK, "report.html")
 FIXED_COLUMNS = ("scenario", "status", "has_plan", "objective", "mip_gap", "best_bound", "seconds", "started", "reason")
 NUMERIC_COLUMNS = ("objective", "mip_gap", "best_bound", "seconds")
 
@@ -338,8 +340,9 @@ def _arrow_safe(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_summary(df: pd.DataFrame, out_dir: Path) -> None:
-    """``summary.csv`` and ``summary.parquet``, each replaced in one rename."""
+    """``summary.csv``, ``summary.parquet`` and ``summary.xlsx``, each replaced in one rename."""
     atomic_write_text(out_dir / f"{SUMMARY}.csv", df.to_csv(index=False, float_format="%.10g"))
+    write_table_workbook(out_dir / f"{SUMMARY}.xlsx", SUMMARY, df, kind="batch summary")
     tmp = out_dir / f".{SUMMARY}.parquet.{os.getpid()}"
     try:
         df.to_parquet(tmp, index=False)

@@ -11,6 +11,7 @@ import click
 
 from .. import __version__
 from .batch import batch as _batch
+from .export_cmd import export as _export
 from .freight import freight as _freight
 from .instance_cmds import generate as _generate
 from .instance_cmds import import_group as _import
@@ -29,5 +30,5 @@ def main(debug: bool) -> None:
     """
 
 
-for _command in (_validate, _freight, _import, _generate, _share, _batch, _report):
+for _command in (_validate, _freight, _import, _generate, _export, _share, _batch, _report):
     main.add_command(_command)

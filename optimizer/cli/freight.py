@@ -92,7 +92,7 @@ def freight() -> None:
 @report_option
 @handle_errors
 def solve(instance: str, out: str | None, time_limit: float | None, mip_gap: float | None, single_sourcing: bool, max_hubs_per_destination: int | None, sets: tuple[str, ...], as_json: bool, quiet: bool, report: bool) -> None:
-    """Solve INSTANCE (a folder) and write the run folder; exit 0 solved, 2 bad input, 3 no feasible plan."""
+    """Solve INSTANCE (a folder or an .xlsx workbook) and write the run folder; exit 0 solved, 2 bad input, 3 no feasible plan."""
     from ..freight.run import solve_instance, write_run
     from ..instance.load import load_instance
     from ..instance.overrides import apply_overrides, parse_set

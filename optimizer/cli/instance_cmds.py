@@ -14,7 +14,7 @@ from .common import handle_errors, json_option, quiet_option
 @json_option
 @handle_errors
 def validate(instance: str, as_json: bool) -> None:
-    """Check INSTANCE (a folder) without solving: sizes and warnings, or every problem (exit 2)."""
+    """Check INSTANCE (a folder or an .xlsx workbook) without solving: sizes and warnings, or every problem (exit 2)."""
     from ..instance.load import validate as validate_instance
 
     inst = validate_instance(instance)

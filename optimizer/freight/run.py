@@ -39,6 +39,7 @@ from .explain import explain
 from .kpis import compare, compute_kpis, nodes_table, plan_tables
 from .labels import freight_labels
 from .model import FreightModel, build_model
+from .workbook import RESULTS_XLSX, write_results_workbook
 
 OPTIMISED, BASELINE = "optimised", "baseline"
 #: seconds between two progress lines
@@ -199,7 +200,7 @@ def solve_instance(
 
 
 def write_run(result: FreightResult, out_dir: str | Path) -> Path:
-    """Write the run folder atomically: one CSV per table, summary.json, the HiGHS log(s).
+    """Write the run folder atomically: one CSV per table, results.xlsx, summary.json, the HiGHS log(s).
 
     ``out_dir`` must be new, empty or an earlier freight run folder (:func:`optimizer.results.check_target`).
     """
@@ -208,5 +209,6 @@ def write_run(result: FreightResult, out_dir: str | Path) -> Path:
             run.write_table(name, df)
         for fname, text in result.logs.items():
             run.write_text(fname, text)
+        write_results_workbook(run.path(RESULTS_XLSX), result.summary, result.tables)
         run.write_json("summary.json", result.summary)
     return Path(out_dir)

@@ -1,7 +1,8 @@
 """Every table, column and parameter of a freight instance, declared once as data.
 
-An instance is a folder: one CSV file per table below plus ``instance.yaml`` (name, description,
-units, provenance and the model parameters of :data:`PARAMETERS`). The loader, the validator,
+An instance is a folder (one CSV file per table below plus ``instance.yaml``: name, description,
+units, provenance and the model parameters of :data:`PARAMETERS`), or the same as one workbook
+(:mod:`optimizer.instance.workbook`: a sheet per table). The loader, the validator,
 the README's format reference (``docs/instance-format.md``) and the importers all read these
 declarations; nothing else lists columns.
 
@@ -266,8 +267,9 @@ _INTRO = """\
 
 <!-- Generated from optimizer/instance/schema.py by `python -m optimizer.instance.schema`; do not edit by hand. -->
 
-A freight instance is a folder: `instance.yaml` plus one CSV file per table below. Every table
-can be edited in a spreadsheet; `optimizer validate FOLDER` checks the folder without solving.
+A freight instance is a folder: `instance.yaml` plus one CSV file per table below, or the same as
+one Excel workbook ([below](#one-workbook-xlsx)). Every table can be edited in a spreadsheet;
+`optimizer validate FOLDER` (or `WORKBOOK.xlsx`) checks it without solving.
 
 ```
 instances/landbridge/
@@ -309,6 +311,54 @@ parameters:                           # any of the parameters below; others keep
 
 Any other top-level key is an error (a parameter written at the top level is pointed to
 `parameters:`).
+"""
+
+_WORKBOOK = """\
+## One workbook (.xlsx)
+
+`optimizer freight solve network.xlsx`, `optimizer validate network.xlsx` and a batch file's
+`base: network.xlsx` read an instance from one workbook, with exactly the tables, columns and
+checks of the folder; `optimizer export xlsx FOLDER --out network.xlsx` writes one (solving it
+gives the same optimum).
+
+```
+network.xlsx
+  instance       key | value | unit | description        (the settings of instance.yaml, one per row)
+  cities  hubs  gateways  destinations  demand  services   (one sheet per table, named as the table)
+  feeder_legs  network_edges  status_quo  status_quo_assignments   (optional)
+```
+
+| instance sheet: key | value |
+|---|---|
+| `name` | the instance's name (default: the workbook's file name) |
+| `description`, `notes` | text |
+| `units`, `provenance` | text, or a mapping written as YAML text in the cell (as the export writes them) |
+| any parameter below | written as on the command line: `4000000`, `TRUE`/`FALSE`, `xian,lanzhou`, `road:4,rail:1.6`, `none` or `inf` for no limit |
+
+* The `instance` sheet has the columns `key` and `value` in row 1 (`unit` and `description`,
+  which the export fills in, are for the reader). A key given twice, an unknown key and a bad
+  value are errors naming the row.
+* A table sheet is its CSV file: the column names in row 1, in any order, one item per row.
+  Cells may be numbers or text; numbers are read at full precision, `inf` is typed as text.
+  Rows blank in every named column are skipped (trailing empty rows too), a column without a
+  name in row 1 is notes and is not read, other sheets are ignored. Sheet names are exact:
+  a sheet `Hubs` is pointed out, not read.
+* Formulas are read as the values Excel saved with them. A program that writes formulas
+  without calculating them saves none: such cells are named (open the workbook in Excel or
+  LibreOffice and save it). Merged cells over a table's columns are an error: a merged cell's
+  value stands only in its first cell.
+* Every problem names the workbook, the sheet, the row, the column and the cell:
+  `network.xlsx, sheet 'demand', row 3, column 'teu' (cell C3): not a number: 'lots'`.
+* Workbooks are read defensively: at most {max_mb} MB, unpacking to at most {unpacked_mb} MB
+  (read from the zip directory before anything is unpacked: zip bombs are refused at once),
+  values only down to row {max_rows:,} of a sheet (a value at row 1,048,576 is named, not read
+  up to); an old `.xls`, an `.ods` or a password-protected workbook is refused with a hint.
+  Larger instances belong in a CSV folder.
+* The reader is openpyxl in read-only mode (streaming, pure Python), after the sheet's XML has
+  been scanned with the standard library's expat parser for the limits, merged cells and
+  formulas. python-calamine reads faster but allocates a sheet as one dense block from its
+  first to its last cell: a 5 KB workbook with values in A1 and XFD1048576 makes it ask for
+  512 GB and abort the whole process, which no check in Python can catch.
 """
 
 _PARAMS_NOTE = """\
@@ -358,6 +408,9 @@ def _cell(text: str) -> str:
 
 def markdown() -> str:
     """The instance format reference (tables, columns, parameters) as Markdown."""
+    from ..documents import MAX_BYTES
+    from ..xlsx.read import MAX_ROWS, MAX_UNPACKED
+
     out = [_INTRO, _YAML]
     for t in TABLES:
         out.append(f"## {t.file} ({'required' if t.required else 'optional'})\n")
@@ -380,6 +433,7 @@ def markdown() -> str:
                 kind += f" → {TABLES_BY_NAME[c.ref].file}"
             out.append(f"| `{c.name}` | {_cell(kind)} | {_cell(c.unit)} | {_cell(need)} | {_cell(c.description)} |")
         out.append("")
+    out.append(_WORKBOOK.format(max_mb=MAX_BYTES["xlsx"] // 2**20, unpacked_mb=MAX_UNPACKED // 2**20, max_rows=MAX_ROWS))
     out.append("## Parameters\n")
     out.append(_PARAMS_NOTE)
     out.append("| parameter | type | unit | default | `--set` | description |")

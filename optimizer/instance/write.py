@@ -31,8 +31,9 @@ def _yaml_value(value):
     return value
 
 
-def instance_yaml(instance: Instance) -> str:
-    """The text of ``instance.yaml`` for ``instance``."""
+def instance_document(instance: Instance) -> dict:
+    """What ``instance.yaml`` (or a workbook's instance sheet) holds for ``instance``: name, the other
+    descriptive keys, ``parameters`` (with ``demand_scale`` 1 and a note when the demand table is already scaled)."""
     doc = {"name": instance.name}
     for key in META_KEYS:
         if key not in ("name", "parameters") and instance.meta.get(key) not in (None, ""):
@@ -44,7 +45,12 @@ def instance_yaml(instance: Instance) -> str:
         note = f"demand.csv is already multiplied by demand_scale {scale:g}"
         doc["notes"] = f"{doc['notes']}\n{note}" if doc.get("notes") else note
     doc["parameters"] = params
-    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, default_flow_style=False)
+    return doc
+
+
+def instance_yaml(instance: Instance) -> str:
+    """The text of ``instance.yaml`` for ``instance``."""
+    return yaml.safe_dump(instance_document(instance), sort_keys=False, allow_unicode=True, default_flow_style=False)
 
 
 def write_instance(instance: Instance, out_dir: str | Path, inputs=()) -> Path:
