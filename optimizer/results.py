@@ -39,6 +39,7 @@ KINDS = {
     "enclave": "enclave run folder",
     "game": "game run folder",
     "batch": "batch folder",
+    "consolidation": "consolidation folder",
     "instance": "instance folder",
 }
 

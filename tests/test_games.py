@@ -613,7 +613,7 @@ def test_bundled_games_load_and_every_rule_runs():
             try:
                 sol = solve_game(g, rule)
             except InfeasibleError:
-                assert rule == "proportional"  # zero stand-alone values
+                assert rule in ("proportional", "equal-profit")  # zero stand-alone values
                 continue
             assert sol.allocation.sum() == pytest.approx(g.grand), (path.name, rule)
 
@@ -814,3 +814,26 @@ def test_large_bankruptcy_shapley_is_refused_and_the_limits_of_the_loader(tmp_pa
         game_from_dict({"kind": "airport", "costs": {f"p{i}": 1.0 for i in range(501)}})
     with pytest.raises(InputError, match="at most 22"):
         game_from_dict({"kind": "profit", "players": [f"p{i}" for i in range(23)], "values": {}, "default": 0})
+
+
+def test_equal_profit_by_hand():
+    # c(a)=10, c(b)=20, c(c)=30, c(ab)=24, c(ac)=36, c(bc)=44, c(N)=50. Equal shares of the
+    # stand-alone cost (5/6 each) give a and b 25 > c(ab) = 24, so {a, b} binds: 30 r <= 24 with
+    # a and b at ratio r and c at s = (50 - 30 r) / 30; the spread s - r = 5/3 - 2 r is least at
+    # r = 0.8: y = (8, 16, 26), savings 20 %, 20 %, 13.3 %, largest difference 1/15.
+    v = np.array([0, 10, 20, 24, 30, 36, 44, 50.0])
+    sol = solve_game(Game(["a", "b", "c"], v, "cost", "cost"), "equal-profit")
+    assert sol.allocation == pytest.approx([8, 16, 26])
+    ep = sol.details["equal_profit"]
+    assert ep["within"] == "core" and ep["max_difference"] == pytest.approx(1 / 15)
+    assert ep["relative_saving"] == pytest.approx({"a": 0.2, "b": 0.2, "c": 2 / 15})
+
+
+def test_equal_profit_in_the_least_core_when_the_core_is_empty():
+    # c(i) = 1, c(pair) = 1, c(N) = 2: y(pair) <= 1 for all pairs sums to y(N) <= 1.5 < 2, so the
+    # core is empty; the least core is y(pair) <= 1 + eps with eps = 1/3, the single point (2/3,)*3.
+    v = np.array([0, 1, 1, 1, 1, 1, 1, 2.0])
+    sol = solve_game(Game(["a", "b", "c"], v, "cost", "cost"), "equal-profit")
+    assert sol.allocation == pytest.approx([2 / 3] * 3)
+    assert sol.details["equal_profit"]["within"] == "least core"
+    assert sol.details["least_core_epsilon"] == pytest.approx(1 / 3)

@@ -70,17 +70,40 @@ def test_session_rows_added_and_removed_solve_like_the_rebuilt_model():
     assert session.solve().n_cons == 2
 
 
-def test_session_refuses_a_mip_and_a_constraint_on_a_new_column():
+def test_session_refuses_a_constraint_on_a_new_column():
     m = _lp()
     m.z = pe.Var(within=pe.Integers, bounds=(0, 3))
     m.zc = pe.Constraint(expr=m.z >= m.x - 1)
-    with pytest.raises(ValueError, match="LPs only"):
-        LpSession(m, HighsSolver())
     m.zc.deactivate()
     session = LpSession(m, HighsSolver())
     m.zc.activate()
     with pytest.raises(ValueError, match="not a column"):
         session.add([m.zc])
+    with pytest.raises(ValueError, match="not a column"):
+        session.set_costs([m.z], [1.0])
+
+
+def test_mip_session_with_changing_prices_and_a_no_good_row():
+    # max 3 a + 2 b + 2 c  s.t.  a + b + c <= 2 (binary), as min of the negation: {a, b}, value 5
+    m = pe.ConcreteModel()
+    m.P = pe.RangeSet(0, 2)
+    m.z = pe.Var(m.P, within=pe.Binary)
+    m.cap = pe.Constraint(expr=sum(m.z[i] for i in m.P) <= 2)
+    m.o = pe.Objective(expr=sum(0 * m.z[i] for i in m.P))
+    m.cuts = pe.ConstraintList()
+    session = LpSession(m, HighsSolver())
+    zs = [m.z[i] for i in m.P]
+    session.set_costs(zs, [-3.0, -2.0, -2.1])
+    r = session.solve()
+    assert r.is_mip and r.status == "optimal" and r.objective == pytest.approx(-5.1)
+    assert session.values(zs).tolist() == [1.0, 0.0, 1.0]
+    # exclude {a, c}: (1 - z_a) + z_b + (1 - z_c) >= 1, so {a, b} with -5 is next
+    session.add([m.cuts.add((1 - m.z[0]) + m.z[1] + (1 - m.z[2]) >= 1)])
+    r = session.solve()
+    assert r.objective == pytest.approx(-5.0) and r.best_bound == pytest.approx(-5.0)
+    assert [pe.value(z) for z in zs] == [1.0, 1.0, 0.0]
+    session.set_costs(zs, [1.0, 1.0, 1.0])  # everything costs: nothing chosen
+    assert session.solve().objective == pytest.approx(0.0)
 
 
 def test_mip_and_resolve_after_a_parameter_change():

@@ -1,7 +1,7 @@
 """HTML (and PNG) reports from run folders: ``write_report(run_dir)`` and ``write_comparison(run_dirs)``.
 
 A report is one self-contained ``report.html``: styles, script, charts and maps are inline, nothing is
-fetched when it is opened. The kind of run folder (freight, enclave, batch) is detected from its files.
+fetched when it is opened. The kind of run folder (freight, enclave, consolidation, batch) is detected from its files.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 from ..errors import InputError, Problem
 from ..results import atomic_write_text, check_file_target, register_files
 from .page import GENERATOR
-from .runs import ENCLAVE, FREIGHT, detect_kind
+from .runs import CONSOLIDATION, ENCLAVE, FREIGHT, detect_kind
 
 __all__ = ["write_report", "write_comparison", "detect_kind"]
 
@@ -31,6 +31,8 @@ def write_report(run_dir: str | Path, out: str | Path | None = None) -> Path:
         from .freight import render
     elif kind == ENCLAVE:
         from .enclave import render
+    elif kind == CONSOLIDATION:
+        from .consolidation import render
     else:
         from .batch import render
     html = render(run_dir)

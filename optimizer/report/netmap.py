@@ -163,7 +163,7 @@ def _simplify(pts: np.ndarray, w: float, h: float, tol: float = 0.8) -> np.ndarr
     return pts[keep]
 
 
-def _add_basemap(scene: Scene, proj: Projection) -> None:
+def add_basemap(scene: Scene, proj: Projection) -> None:
     lon0, lat0, lon1, lat1 = proj.box
     bm = load_basemap((lon0 - 5, lat0 - 5, lon1 + 5, lat1 + 5))
     for kind, shapes, fill, stroke, width in (
@@ -261,7 +261,7 @@ def build_scene(
     """Basemap, every node, and per plan its feeder lines and trunk services (width by trains per year)."""
     proj = Projection(box, width)
     scene = Scene(width, proj.height)
-    _add_basemap(scene, proj)
+    add_basemap(scene, proj)
     colours = hub_colours(plans)
     xy = {k: np.array(proj(n.lon, n.lat), dtype=float) for k, n in nodes.items()}
     max_trains = max((s.trains for p in plans for s in p.services), default=1.0) or 1.0

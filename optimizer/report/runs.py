@@ -14,7 +14,7 @@ from ..errors import InputError, Problem
 from ..summary import EnclaveSummary, FreightSummary, parse
 from .page import esc
 
-FREIGHT, ENCLAVE, BATCH = "freight", "enclave", "batch"
+FREIGHT, ENCLAVE, BATCH, CONSOLIDATION = "freight", "enclave", "batch", "consolidation"
 
 NOT_A_RUN = (
     "not a run folder: expected summary.json written by `optimizer freight solve` or `optimizer share enclave`, "
@@ -57,7 +57,7 @@ def read_csv(run_dir: Path, name: str, required: tuple[str, ...] = ()) -> pd.Dat
 
 
 def detect_kind(run_dir: str | Path) -> str:
-    """``freight``, ``enclave`` or ``batch``; an :class:`InputError` (exit 2) for anything else."""
+    """``freight``, ``enclave``, ``consolidation`` or ``batch``; an :class:`InputError` (exit 2) for anything else."""
     path = Path(run_dir)
     if not path.is_dir():
         raise _problem(path, "no such folder" if not path.exists() else NOT_A_RUN)
@@ -67,6 +67,8 @@ def detect_kind(run_dir: str | Path) -> str:
     if "shares" in summary and "rule" in summary:
         parse(EnclaveSummary, summary, str(path / "summary.json"))
         return ENCLAVE
+    if "grand_coalition_cost" in summary and "allocation" in summary:
+        return CONSOLIDATION
     if "kpis" in summary:
         parse(FreightSummary, summary, str(path / "summary.json"))
         return FREIGHT

@@ -29,6 +29,9 @@ Rules (:data:`RULES`)
                  point of the least core and the coalitions tight throughout it.
 ``core``         whether the core is empty (least-core eps > 0) and a core point if not (a point of
                  the least core); checks a given allocation for core membership.
+``equal-profit`` the equal profit method (Frisk et al. 2010, :mod:`.equal_profit`): within the core
+                 (the least core when the core is empty), the allocation whose relative gains
+                 x_i / v({i}) (for a cost game, savings 1 - y_i / c({i})) differ the least.
 
 Large generated games
 ---------------------
@@ -59,10 +62,11 @@ import pandas as pd
 
 from ..errors import InfeasibleError, InputError, Problem
 from .coalitions import MAX_PLAYERS, marginal_pairs, members, popcounts, subset_max, subset_sums
+from .equal_profit import equal_profit_lp
 from .nucleolus import EXCESS_TOL, sequential_lp
 from .oracles import AirportOracle, BankruptcyOracle, airport_banzhaf, airport_shapley
 
-RULES = ("shapley", "banzhaf", "nucleolus", "prenucleolus", "least-core", "proportional", "core")
+RULES = ("shapley", "banzhaf", "nucleolus", "prenucleolus", "least-core", "proportional", "core", "equal-profit")
 KINDS = ("profit", "cost", "bankruptcy", "airport")
 #: at most this many coalitions are listed per excess level (the count is always given)
 LEVEL_LIST_CAP = 100
@@ -344,7 +348,8 @@ def _lexicographic(game: Game, rule: str) -> tuple[np.ndarray, dict]:
     if rule == "nucleolus":
         _check_imputations(game)
         lower = game.sign * game.stand_alone() / scale
-    res = sequential_lp(v, lower=lower, first_level_only=rule in ("least-core", "core"))
+    batch = getattr(game.oracle, "batch", None)  # an oracle whose coalitions are costly to list says how many per round
+    res = sequential_lp(v, lower=lower, first_level_only=rule in ("least-core", "core"), batch=batch)
     x = _tidy(game.sign * res.x * scale, scale)
     if game.values is None:
         return x, _oracle_details(game, res, scale, rule)
@@ -417,6 +422,32 @@ def core_check(game: Game, allocation: np.ndarray) -> dict:
     }
 
 
+def _equal_profit(game: Game) -> tuple[np.ndarray, dict]:
+    """The equal profit method within the core, or within the least core when the core is empty."""
+    v, scale = _profit_scaled(game)
+    w = game.sign * game.stand_alone() / scale
+    if not (np.all(w > 0) or np.all(w < 0)):
+        what = "stand-alone cost" if game.sign < 0 else "stand-alone value"
+        raise InfeasibleError(
+            "the equal profit method needs every player's stand-alone value to be non-zero and of one sign",
+            [f"{p}: {what} {x:g}" for p, x in zip(game.players, game.stand_alone())][:10],
+        )
+    _, first = _lexicographic(game, "least-core")
+    eps = float(first["least_core_epsilon"])
+    in_core = eps <= EXCESS_TOL * scale
+    res = equal_profit_lp(v, w, 0.0 if in_core else eps / scale)
+    x = _tidy(game.sign * res.x * scale, scale)
+    ratios = x / game.stand_alone()
+    relative = {"relative_saving": dict(zip(game.players, (1.0 - ratios).tolist()))} if game.sign < 0 else {"relative_value": dict(zip(game.players, ratios.tolist()))}
+    details = {
+        "least_core_epsilon": eps,
+        "equal_profit": {"within": "core" if in_core else "least core", "epsilon": 0.0 if in_core else eps, "max_difference": res.spread, **relative},
+        "lp_solves": first["lp_solves"] + res.lp_solves,
+        "coalitions_generated": first["coalitions_generated"] + res.rows,
+    }
+    return x, details
+
+
 # ---------------------------------------------------------------- dispatcher
 
 
@@ -459,6 +490,9 @@ def solve_game(game: Game, rule: str) -> GameSolution:
         w, what = proportional_weights(game)
         x = _scale_to(w, game.grand, what)
         details["weights"] = {"basis": what, "values": dict(zip(game.players, w.tolist()))}
+    elif rule == "equal-profit":
+        x, details = _equal_profit(game)
+        status = "optimal"
     else:
         x, details = _lexicographic(game, rule)
         status = "optimal"

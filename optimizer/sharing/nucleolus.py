@@ -53,8 +53,12 @@ coalitions are searched for, in one of two exact ways:
 * a game given by all 2^n values (an array ``v``): the excesses of all coalitions at x are
   computed in numpy;
 * a game given by a separation oracle (:mod:`.oracles`, for generated games too large to
-  enumerate): the oracle lists the coalitions by decreasing excess and the list is read until the
-  excess is at most eps, skipping the settled coalitions and those already in the LP.
+  enumerate; the freight MIP of :mod:`.consolidation.separation`): the oracle lists the coalitions
+  by decreasing excess and the list is read until the excess is at most eps, skipping the settled
+  coalitions and those already in the LP. An oracle with a ``settled(mask)`` method is told of
+  each settled coalition it listed (a settled coalition stays settled), so that one whose
+  coalitions each cost a MIP need not list it again; its ``forget_settled()`` is called when the
+  run ends.
 
 While some unsettled coalition has e(S, x) > eps, the most violated ones are added and the LP is
 solved again. The restricted LP is a relaxation of the full stage LP, so when no coalition is
@@ -377,7 +381,11 @@ class _Oracle:
                     f"violated coalitions read more than {MAX_SCANNED:,} coalitions in one stage. "
                     "Use fewer players, or the shapley or proportional rule."
                 )
-            if s == 0 or s == full or s in free or span.contains(s):
+            if s == 0 or s == full or s in free:
+                continue
+            if span.contains(s):
+                if hasattr(self.oracle, "settled"):  # it stays settled: the oracle need not list it again
+                    self.oracle.settled(s)
                 continue
             out.append(s)
             if len(out) >= batch:
@@ -401,9 +409,18 @@ def sequential_lp(
     The caller scales ``v`` so that its largest magnitude is about 1 (tolerances are absolute).
     """
     game = _Oracle(v) if hasattr(v, "ranked") else _Table(v)
+    try:
+        return _stages(game, lower, first_level_only, batch or max(2 * game.n, 20))
+    finally:
+        forget = getattr(getattr(game, "oracle", None), "forget_settled", None)
+        if forget is not None:  # what this run settled says nothing about the next LP on the oracle
+            forget()
+
+
+def _stages(game, lower: np.ndarray | None, first_level_only: bool, batch: int) -> SequentialResult:
+    """The sequential LPs of :func:`sequential_lp` on a :class:`_Table` or :class:`_Oracle`."""
     n = game.n
     full = (1 << n) - 1
-    batch = batch or max(2 * n, 20)
     span = _Span(n)
     span.add(full)
     lp = _StageLP(game, n, lower)

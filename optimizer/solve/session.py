@@ -1,14 +1,16 @@
-r"""LPs that grow by rows: one Pyomo LP held in one HiGHS instance across solves.
+r"""Models that grow by rows: one Pyomo LP (or MIP) held in one HiGHS instance across solves.
 
-An :class:`LpSession` keeps one Pyomo LP in one HiGHS instance across solves, for algorithms
-that solve a sequence of LPs differing by a few rows (row generation: the nucleolus stages of
-:mod:`optimizer.sharing.nucleolus`). The model is compiled once; afterwards the caller hands the
+An :class:`LpSession` keeps one Pyomo model in one HiGHS instance across solves, for algorithms
+that solve a sequence of models differing by a few rows and objective coefficients (row
+generation: the nucleolus stages of :mod:`optimizer.sharing.nucleolus`; the separation MIPs of
+:mod:`optimizer.sharing.consolidation.separation`, whose prices change from one solve to the next). The model is compiled once; afterwards the caller hands the
 constraints it adds (``add``: each is compiled on its own, once, and appended as one row) and
 those it drops (``remove``: deactivated in the model and deleted in HiGHS), so the rows HiGHS
 holds are always the model's active constraints. Each ``solve`` re-runs HiGHS from the basis
 of the previous run: appended rows enter it as basic slacks, so the old basis stays dual
 feasible and the dual simplex needs only the pivots that the new rows cause, instead of a solve
-from scratch of a model recompiled from all its constraints.
+from scratch of a model recompiled from all its constraints. A MIP is solved afresh each time
+(HiGHS keeps no search tree), but it is compiled once: a solve costs HiGHS's time only.
 """
 
 from __future__ import annotations
@@ -21,19 +23,19 @@ import numpy as np
 from pyomo.core.base.constraint import ConstraintData
 from pyomo.repn import generate_standard_repn
 
-from .compile import INF, Compiled
-from .highs import _STATUS_MAP, HighsSolver, SolveResult
+from .compile import INF, Compiled, Labels
+from .highs import _STATUS_MAP, HighsSolver, SolveResult, _finite
 
 
 class LpSession:
-    """A Pyomo LP held in one HiGHS instance, re-solved as rows are added and removed (see the
-    module docstring). Only rows change: columns, their bounds and the objective are those of
-    the model when the session was made, and an added constraint may use only those columns."""
+    """A Pyomo model held in one HiGHS instance, re-solved as rows are added and removed and
+    objective coefficients change (see the module docstring). Columns and their bounds are those
+    of the model when the session was made, and an added constraint may use only those columns."""
 
-    def __init__(self, model, solver: HighsSolver) -> None:
-        comp = Compiled(model)
-        if comp.integer.any():
-            raise ValueError("an LpSession holds LPs only")
+    def __init__(self, model, solver: HighsSolver, labels: Labels | None = None) -> None:
+        comp = Compiled(model, labels)
+        self.is_mip = bool(comp.integer.any())
+        self.compiled = comp
         self.model = model
         self.columns = comp.columns
         self._col = {cid: j for j, cid in enumerate(comp.col_ids)}
@@ -64,6 +66,20 @@ class LpSession:
                 np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32), np.array(coef, dtype=float),
             )
 
+    def set_costs(self, variables: Sequence, costs: Sequence[float]) -> None:
+        """Change the objective coefficients of ``variables`` (columns of the session) in HiGHS."""
+        try:
+            idx = np.array([self._col[id(v)] for v in variables], dtype=np.int32)
+        except KeyError:
+            raise ValueError("set_costs: a variable that is not a column of the session") from None
+        if idx.size:
+            self.highs.changeColsCost(idx.size, idx, np.asarray(costs, dtype=float))
+
+    def values(self, variables: Sequence) -> np.ndarray:
+        """The last solution's values of ``variables`` (columns of the session)."""
+        x = np.asarray(self.highs.getSolution().col_value, dtype=float)
+        return x[[self._col[id(v)] for v in variables]]
+
     def remove(self, constraints: Sequence[ConstraintData]) -> None:
         """Deactivate constraints in the model and delete their rows."""
         gone = {id(con) for con in constraints}
@@ -88,25 +104,32 @@ class LpSession:
         dual_map: dict[int, float] = {}
         if has_solution:
             sol = h.getSolution()
-            for v, val in zip(self.columns, sol.col_value):
+            x = np.asarray(sol.col_value, dtype=float)
+            if self.is_mip:
+                x = np.where(self.compiled.integer, np.round(x), x)
+            for v, val in zip(self.columns, x):
                 v.set_value(float(val), skip_validation=True)
             objective = float(info.objective_function_value)
-            if status == "optimal" and sol.dual_valid:
+            if not self.is_mip and status == "optimal" and sol.dual_valid:
                 for con, y in zip(self.rows, sol.row_dual):
                     dual_map[id(con)] = dual_map.get(id(con), 0.0) + float(y)
         optimal = has_solution and status == "optimal"
+        if self.is_mip:
+            bound, gap = _finite(info.mip_dual_bound), (_finite(info.mip_gap) if has_solution else None)
+        else:
+            bound, gap = (objective, 0.0) if optimal else (None, None)
         return SolveResult(
             status=status,
             termination=h.modelStatusToString(ms),
             has_solution=has_solution,
             objective=objective,
-            best_bound=objective if optimal else None,
-            mip_gap=0.0 if optimal else None,
-            is_mip=False,
+            best_bound=bound,
+            mip_gap=gap,
+            is_mip=self.is_mip,
             handoff_seconds=0.0,
             solve_seconds=seconds,
             n_vars=len(self.columns),
             n_cons=len(self.rows),
-            n_integer=0,
+            n_integer=int(self.compiled.integer.sum()),
             _duals=dual_map,
         )

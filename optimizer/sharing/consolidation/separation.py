@@ -1,0 +1,225 @@
+r"""Coalitions found by a MIP instead of enumerated: the separation problem of the cost game.
+
+For cost shares :math:`y` (CNY per player) the LP rules need the coalitions with the largest
+excess :math:`e(S, y) = y(S) - c(S)` (the amount by which S pays more than it would alone). With
+a binary membership :math:`z_p` per player, the freight model serves the demand of p iff
+:math:`z_p = 1`:
+
+.. math::
+
+    \sum_{r : (c,r) \in A} x_{cr} + u_{cd} = q_{cd}\, z_{p(c)} \quad \forall (c,d) \in P, \qquad
+    \sum_{r : (c,r) \in A'} x'_{cr} + u'_{cd} = q'_{cd}\, z_{p(c)} \quad \forall (c,d) \in P'
+
+(replacing :func:`~optimizer.freight.model.add_demand_balance`; every other row of the freight
+model is unchanged: with :math:`z_p = 0` the demand of p is zero, so its routes carry nothing),
+and
+
+.. math::
+
+    \max_{z, \text{plan}}\ \sum_p y_p z_p - \text{cost(plan)} \quad\text{s.t.}\quad
+    1 \le \sum_p z_p \le |N| - 1, \qquad
+    \sum_{p \in T} (1 - z_p) + \sum_{p \notin T} z_p \ge 1 \ \ \forall T \in X
+
+is :math:`\max_S e(S, y)` over the proper coalitions not in :math:`X` (no-good rows), because for a
+fixed :math:`z` the best plan costs :math:`c(S)`. It is solved as the minimisation of
+cost − y·z, with ``mip_rel_gap`` 0 and an absolute gap ``abs_gap``, so its optimum is the
+largest excess within ``abs_gap``. :meth:`Separation.ranked` lists coalitions by decreasing excess
+(each next one excluded by a no-good row, removed again when the list is closed); the one model
+is compiled once and held in an :class:`~optimizer.solve.LpSession` (only prices and rows change).
+
+:class:`FreightOracle` is that list in the oracle protocol of :mod:`optimizer.sharing.oracles`
+(profit form :math:`v = -c`, allocations :math:`x = -y`), so the nucleolus, least core, core check
+and equal profit method of :mod:`optimizer.sharing.games` run on it unchanged. The excess it
+reports for a coalition uses :math:`c(S)` from the coalition's own MIP (cached, started from the
+separation's plan), so every number the LPs see is a coalition value reported in coalitions.csv.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Hashable, Iterator
+
+import numpy as np
+import pyomo.environ as pyo
+
+from ...freight.labels import freight_labels
+from ...freight.model import build_model
+from ...instance.data import Instance
+from ...solve import HighsSolver, Labels, LpSession, StartPool
+from .players import Players
+from .values import coalition_instance
+
+
+def _labels(base: Labels) -> Labels:
+    """Freight labels where the freight model has them, (family, index) for the rows added here."""
+
+    def wrap(label):
+        def f(family: str, index) -> Hashable:
+            try:
+                return label(family, index)
+            except KeyError:
+                return (family, index)
+
+        return f
+
+    return Labels(column=wrap(base.column), row=wrap(base.row))
+
+
+@dataclass
+class SeparationStats:
+    solves: int = 0
+    seconds: float = 0.0
+    at_limit: int = 0  # solves that stopped at their time limit (their answer is not proven)
+
+
+@dataclass
+class Separation:
+    """The membership MIP of the module docstring for ``players`` on ``instance``."""
+
+    instance: Instance
+    players: Players
+    abs_gap: float
+    time_limit: float | None = None
+    pool: StartPool | None = None  # receives each plan found (coalition MIPs start from it)
+    stats: SeparationStats = field(default_factory=SeparationStats)
+
+    def __post_init__(self) -> None:
+        grand = coalition_instance(self.instance, self.players.cities_of((1 << self.players.n) - 1))
+        self.fm = fm = build_model(grand)
+        m = fm.model
+        n = self.players.n
+        m.member = pyo.Var(range(n), domain=pyo.Binary)
+        self.z = [m.member[i] for i in range(n)]
+        add_membership_demand(fm, self.players, self.z)
+        m.proper = pyo.Constraint(expr=pyo.inequality(1, pyo.quicksum(self.z), n - 1))
+        m.nogood = pyo.ConstraintList()
+        solver = HighsSolver(mip_gap=0.0, time_limit=self.time_limit, options={"mip_abs_gap": float(self.abs_gap)})
+        self.session = LpSession(m, solver, labels=_labels(freight_labels(fm)))
+        self._excluded: dict[int, object] = {}
+
+    def exclude(self, mask: int):
+        """Add the no-good row of ``mask``; returns the row (for :meth:`allow`)."""
+        z = self.z
+        row = self.fm.model.nogood.add(
+            pyo.quicksum((1 - z[i]) if mask >> i & 1 else z[i] for i in range(len(z))) >= 1
+        )
+        self.session.add([row])
+        return row
+
+    def settle(self, mask: int) -> None:
+        """Exclude ``mask`` for good (a coalition whose excess the LPs have settled)."""
+        if mask not in self._excluded:
+            self._excluded[mask] = self.exclude(mask)
+
+    def forget_settled(self) -> None:
+        """Drop the exclusions of :meth:`settle` (a new run of the LPs settles afresh)."""
+        self.allow(self._excluded.values())
+        self._excluded.clear()
+
+    def allow(self, rows) -> None:
+        self.session.remove(list(rows))
+
+    def solve(self, prices: np.ndarray) -> tuple[int, float, float | None] | None:
+        """The coalition of largest excess at ``prices`` (CNY per player) among those not excluded:
+        (mask, excess of its plan, upper bound on every excess), or None if none is left."""
+        self.session.set_costs(self.z, -np.asarray(prices, dtype=float))
+        t0 = time.perf_counter()
+        res = self.session.solve()
+        self.stats.solves += 1
+        self.stats.seconds += time.perf_counter() - t0
+        if res.status == "time_limit":
+            self.stats.at_limit += 1
+        if not res.has_solution:
+            if res.status == "infeasible":
+                return None
+            raise RuntimeError(f"the separation MIP ended {res.status} ({res.termination}) without a plan")
+        zval = np.round(self.session.values(self.z))
+        mask = sum(1 << i for i, v in enumerate(zval) if v > 0.5)
+        if self.pool is not None:
+            self.pool.add(self.session.compiled, np.asarray(self.session.highs.getSolution().col_value, dtype=float))
+        bound = -res.best_bound if res.best_bound is not None else None
+        return mask, -float(res.objective), bound
+
+    def ranked(self, prices: np.ndarray) -> Iterator[tuple[float, int]]:
+        """(excess of its plan, mask) by decreasing excess: each coalition returned is excluded
+        until the iterator is closed."""
+        added = []
+        try:
+            while True:
+                found = self.solve(prices)
+                if found is None:
+                    return
+                mask, excess, _ = found
+                added.append(self.exclude(mask))
+                yield excess, mask
+        finally:
+            self.allow(added)
+
+
+def add_membership_demand(fm, players: Players, z: list) -> None:
+    r"""Demand served iff its player is a member (the first rows of the module docstring).
+
+    .. math::
+
+        \sum_{r : (c,r) \in A} x_{cr} + u_{cd} - q_{cd}\, z_{p(c)} = 0 \quad \forall (c,d) \in P
+        \qquad (\text{and } P' \text{ alike})
+
+    Replaces the ``demand`` rows of the freight model (deactivated); a pair without routes,
+    whose :math:`u` was fixed to :math:`q` by its bounds, gets the row :math:`u = q z_{p(c)}`.
+    """
+    m, d = fm.model, fm.data
+    index = {p: i for i, p in enumerate(players.names)}
+    player_of = players.player_of_city()
+    for name, flows, xs, us, pairs in (("demand", d.west, fm.x, fm.u, d.pairs), ("demand_east", d.east, fm.xr, fm.ur, d.rpairs)):
+        if hasattr(m, name):
+            getattr(m, name).deactivate()
+        by_pair: dict[int, list] = {}
+        for i, pr in enumerate(flows["pair"].tolist()):
+            by_pair.setdefault(pr, []).append(xs[i])
+        q, origins = pairs["q"].tolist(), pairs["origin"].astype(str).tolist()
+        rows = []
+        for pr in range(len(pairs)):
+            us[pr].setlb(0.0)
+            rows.append(pyo.quicksum(by_pair.get(pr, [])) + us[pr] - q[pr] * z[index[player_of[origins[pr]]]] == 0)
+        m.add_component(f"member_{name}", pyo.Constraint(range(len(rows)), rule=lambda _m, k, rows=rows: rows[k]))
+
+
+class FreightOracle:
+    """The consolidation cost game in the oracle protocol of :mod:`optimizer.sharing.oracles`
+    (profit form, values times ``factor``): values from ``cost`` (c(S) by mask, cached by the
+    caller), coalitions by decreasing excess from a :class:`Separation`."""
+
+    #: coalitions read per round of row generation: each one costs a MIP
+    batch = 1
+
+    def __init__(self, n: int, cost: Callable[[int], float], separation: Separation, factor: float = 1.0) -> None:
+        self.n, self.cost, self.separation, self.factor = n, cost, separation, factor
+
+    def scaled(self, factor: float) -> "FreightOracle":
+        return FreightOracle(self.n, self.cost, self.separation, self.factor * factor)
+
+    def settled(self, mask: int) -> None:
+        """The LPs settled ``mask``: it is never listed again."""
+        self.separation.settle(mask)
+
+    def forget_settled(self) -> None:
+        self.separation.forget_settled()
+
+    def value(self, mask: int) -> float:
+        return -self.factor * self.cost(mask) if mask else 0.0
+
+    def stand_alone(self) -> np.ndarray:
+        return np.array([self.value(1 << i) for i in range(self.n)])
+
+    @property
+    def scale(self) -> float:
+        full = (1 << self.n) - 1
+        return self.factor * max([self.cost(full)] + [self.cost(1 << i) for i in range(self.n)])
+
+    def ranked(self, x: np.ndarray) -> Iterator[tuple[float, int]]:
+        """(v(S) - x(S), S) by decreasing excess; x is a profit-form allocation (times factor)."""
+        x = np.asarray(x, dtype=float)
+        prices = -x / self.factor
+        for _, mask in self.separation.ranked(prices):
+            yield self.value(mask) - float(sum(x[i] for i in range(self.n) if mask >> i & 1)), mask

@@ -1,0 +1,264 @@
+"""The consolidation cost game: coalition values from the freight MIP, the rules on them, the run folder.
+
+The hand-computed game (``TINY``): cities A, B, C (one player each), one hub H, one destination D,
+one service H->D with 100 CNY per train of 15 TEU and a fixed cost of 1,000; feeder legs cost
+1, 2 and 3 CNY/TEU; A and B ship 10 TEU, C 20 TEU. So c(S) = feeder + 100 * ceil(q(S)/15) + 1000:
+
+    c(A) = 10 + 100 + 1000 = 1110     c(AB) = 30 + 200 + 1000 = 1230
+    c(B) = 20 + 100 + 1000 = 1120     c(AC) = 70 + 200 + 1000 = 1270
+    c(C) = 60 + 200 + 1000 = 1260     c(BC) = 80 + 200 + 1000 = 1280
+                                      c(ABC) = 90 + 300 + 1000 = 1390
+
+Shapley (the six orders of arrival): A (1110+1110+110+110+10+110)/6 = 426.67, B 436.67, C 526.67.
+Nucleolus: in savings v(S) = sum c(i) - c(S): v(pairs) = 1000, 1100, 1100, v(N) = 2100, v(i) = 0;
+the pair excesses are x_C - 1100, x_B - 1000, x_A - 1000, equal at t = -333.33, so savings
+(666.67, 666.67, 766.67) and costs (443.33, 453.33, 493.33); least-core epsilon -333.33.
+Proportional to stand-alone: 1390 * c(i) / 3490; its ratios are all equal and it is in the core,
+so it is also the equal-profit allocation. Today (one service, 4 trains): 90 + 400 + 1000 = 1490,
+attributed A 10 + 350, B 20 + 350, C 60 + 700.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from freight_helpers import tiny_instance
+
+from optimizer.errors import InputError, TooLargeError
+from optimizer.freight.run import solve_instance
+from optimizer.instance.load import load_instance
+from optimizer.instance.write import write_instance
+from optimizer.sharing.consolidation import define_players, solve_consolidation
+from optimizer.sharing.consolidation.result import open_folder, write_result
+from optimizer.sharing.game_io import load_game
+from optimizer.sharing.games import solve_game
+
+C = {"A": 1110.0, "B": 1120.0, "C": 1260.0, "AB": 1230.0, "AC": 1270.0, "BC": 1280.0, "ABC": 1390.0}
+SHAPLEY = [2560 / 6, 2620 / 6, 3160 / 6]
+NUCLEOLUS = [1110 - 2000 / 3, 1120 - 2000 / 3, 1260 - 2300 / 3]
+PROPORTIONAL = [1390 * C[p] / 3490 for p in "ABC"]
+TODAY = [360.0, 370.0, 760.0]
+
+
+def tiny(**params):
+    return tiny_instance(
+        cities=[{"city_id": c, "province": p} for c, p in (("A", "P1"), ("B", "P1"), ("C", "P2"))],
+        hubs=[{"hub_id": "H", "handling_cost": 0.0}],
+        destinations=["D"],
+        demand=[{"origin": "A", "destination": "D", "teu": 10}, {"origin": "B", "destination": "D", "teu": 10}, {"origin": "C", "destination": "D", "teu": 20}],
+        legs=[{"city_id": c, "hub_id": "H", "cost_per_teu": k} for c, k in (("A", 1), ("B", 2), ("C", 3))],
+        services=[{"service_id": "S", "hub_id": "H", "destination_id": "D", "cost_per_train": 100, "train_capacity_teu": 15, "fixed_cost": 1000}],
+        status_quo=[{"service_id": "S", "trains": 4}],
+        assignments=[{"city_id": c, "destination_id": "D", "hub_id": "H"} for c in "ABC"],
+        unserved_penalty=1e6,
+        **params,
+    )
+
+
+def cost_of(res, members: str) -> float:
+    mask = sum(1 << res.players.names.index(p) for p in members)
+    return res.cache[mask].cost
+
+
+@pytest.mark.parametrize("rule,expected", [("shapley", SHAPLEY), ("nucleolus", NUCLEOLUS), ("proportional", PROPORTIONAL), ("equal-profit", PROPORTIONAL)])
+def test_tiny_game_by_hand(rule, expected):
+    res = solve_consolidation(tiny(), rule, players="city")
+    for key, value in C.items():
+        assert cost_of(res, key) == pytest.approx(value), key
+    assert res.grand == pytest.approx(1390)
+    assert res.allocation == pytest.approx(expected, abs=1e-4)
+    assert res.allocation.sum() == pytest.approx(1390)
+    assert res.stand_alone == pytest.approx([1110, 1120, 1260])
+    assert res.today == pytest.approx(TODAY)
+    assert res.core["in_core"]
+    assert res.core["least_core_epsilon"] == pytest.approx(-1000 / 3, abs=1e-4)
+
+
+def test_grand_coalition_is_the_freight_optimum():
+    inst = tiny()
+    res = solve_consolidation(inst, "shapley", players="city")
+    assert res.grand == pytest.approx(solve_instance(inst, mip_gap=0.0).summary["objective"])
+
+
+def test_row_generation_matches_enumeration_on_the_tiny_game():
+    for rule in ("nucleolus", "least-core", "equal-profit", "core"):
+        enum = solve_consolidation(tiny(), rule, players="city", enumerate_all=True)
+        gen = solve_consolidation(tiny(), rule, players="city", enumerate_all=False)
+        assert gen.method == "row generation" and enum.method == "enumeration"
+        assert gen.allocation == pytest.approx(enum.allocation, abs=1e-3), rule
+        assert gen.core["least_core_epsilon"] == pytest.approx(enum.core["least_core_epsilon"], abs=1e-3)
+        assert gen.counts["separation_mips"] > 0
+
+
+def test_sampled_shapley_is_exact_when_every_order_is_drawn_and_adds_up():
+    res = solve_consolidation(tiny(), "shapley", players="city", enumerate_all=False, samples=400, seed=1)
+    assert res.allocation.sum() == pytest.approx(1390)
+    half = res.details["shapley_sampling"]["ci95_half_width"]
+    for p, x, exact in zip("ABC", res.allocation, SHAPLEY):
+        assert abs(x - exact) <= max(half[p], 1e-6) * 1.5
+    assert res.details["shapley_sampling"]["coalitions_read"] <= 7
+
+
+def test_core_rule_checks_shapley_and_proportional():
+    res = solve_consolidation(tiny(), "core", players="city")
+    checks = res.details["checks"]
+    assert checks["shapley"]["in_core"] and checks["proportional"]["in_core"]
+    # Shapley's largest excess: y(A) + y(C) - c(AC) = 426.67 + 526.67 - 1270 = -316.67 (tied with BC)
+    assert checks["shapley"]["max_excess"] == pytest.approx(-950 / 3, abs=1e-4)
+
+
+def test_empty_core_is_reported_not_an_error():
+    # Three cities of 10 TEU, trains of 20 TEU at 1,000 each, no fixed cost: c(i) = 1000 + f,
+    # c(pair) = 1000 + f, c(N) = 2000 + f. Pairs share a train, the three need two: the core is empty.
+    inst = tiny_instance(
+        cities=["A", "B", "C"], hubs=[{"hub_id": "H", "handling_cost": 0.0}], destinations=["D"],
+        demand=[{"origin": c, "destination": "D", "teu": 10} for c in "ABC"],
+        legs=[{"city_id": c, "hub_id": "H", "cost_per_teu": 0.0} for c in "ABC"],
+        services=[{"service_id": "S", "hub_id": "H", "destination_id": "D", "cost_per_train": 1000, "train_capacity_teu": 20, "fixed_cost": 0}],
+        unserved_penalty=1e6,
+    )
+    res = solve_consolidation(inst, "core", players="city")
+    # y(pair) <= 1000 + eps for the three pairs and y(N) = 2000: eps = 1000/3
+    assert res.core["least_core_epsilon"] == pytest.approx(1000 / 3, abs=1e-4)
+    assert not res.core["in_core"]
+    assert res.allocation == pytest.approx([2000 / 3] * 3, abs=1e-4)
+    assert res.today is None
+
+
+def test_players_by_province_and_only():
+    inst = tiny()
+    ps = define_players(inst)
+    assert ps.names == ("P1", "P2") and ps.cities["P1"] == ("A", "B")
+    res = solve_consolidation(inst, "shapley")
+    # c(P1) = c(AB) = 1230, c(P2) = c(C) = 1260, c(N) = 1390: Shapley 1230 - 550, 1260 - 550
+    assert res.allocation == pytest.approx([680, 710])
+    only = solve_consolidation(inst, "shapley", only=["P1"])
+    assert only.grand == pytest.approx(1230) and only.allocation == pytest.approx([1230])
+
+
+def test_bad_players_are_named(tmp_path):
+    inst = tiny()
+    with pytest.raises(InputError, match="unknown player 'P9'"):
+        define_players(inst, only=["P1", "P9"])
+    f = tmp_path / "players.csv"
+    f.write_text("city_id,player\nA,x\nA,y\nZ,x\n")
+    with pytest.raises(InputError) as err:
+        define_players(inst, f)
+    text = str(err.value)
+    assert "row 3, column 'city_id': city 'A' is already in player 'x'" in text
+    assert "row 4, column 'city_id': unknown city 'Z'" in text
+    assert "city 'B' has demand but is in no player" in text and "city 'C' has demand" in text
+    f.write_text("city,team\nA,x\n")
+    with pytest.raises(InputError, match="header must be exactly 'city_id,player'"):
+        define_players(inst, f)
+    f.write_text("city_id,player\nA,x\nB,x\nC,x\n")
+    assert define_players(inst, f).names == ("x",)
+
+
+def test_enumeration_refused_above_its_limit():
+    cities = [f"C{i}" for i in range(17)]
+    inst = tiny_instance(
+        cities=cities, hubs=["H"], destinations=["D"], demand=[{"origin": c, "destination": "D", "teu": 1} for c in cities],
+        legs=[{"city_id": c, "hub_id": "H", "cost_per_teu": 1} for c in cities],
+        services=[{"service_id": "S", "hub_id": "H", "destination_id": "D", "cost_per_train": 10}],
+    )
+    with pytest.raises(TooLargeError, match="--no-enumerate"):
+        solve_consolidation(inst, "shapley", players="city", enumerate_all=True)
+
+
+def test_run_folder_game_json_reproduces_the_rules(tmp_path):
+    inst = tiny()
+    out = tmp_path / "run"
+    res = solve_consolidation(inst, "nucleolus", players="city", cache_path=open_folder(out))
+    s = write_result(res, out)
+    assert set(s["allocation"]) == {"A", "B", "C"} and s["in_core"]
+    assert s["savings"]["vs_today"]["A"] == pytest.approx(360 - NUCLEOLUS[0], abs=1e-3)
+    game = load_game(out / "GAME.json")
+    assert solve_game(game, "nucleolus").allocation == pytest.approx(NUCLEOLUS, abs=1e-4)
+    assert solve_game(game, "shapley").allocation == pytest.approx(SHAPLEY, abs=1e-4)
+    alloc = (out / "allocation.csv").read_text().splitlines()
+    assert alloc[0].startswith("player,cities,stand_alone,today,allocated,saving_vs_stand_alone")
+    coalitions = (out / "coalitions.csv").read_text().splitlines()
+    assert len(coalitions) == 1 + 7 and all(",optimal," in line for line in coalitions[1:])
+    assert "Who pays for consolidation" in (out / "report.html").read_text()
+
+
+def _cli(*args, cwd):
+    return subprocess.run([sys.executable, "-m", "optimizer", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def test_cli_end_to_end_json_and_resume(tmp_path):
+    inst_dir = tmp_path / "tiny"
+    write_instance(tiny(), inst_dir)
+    out = tmp_path / "game"
+    r = _cli("share", "consolidation", str(inst_dir), "--rule", "shapley", "--players", "city", "--workers", "1", "--out", str(out), "--json", "--quiet", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    s = json.loads(r.stdout)
+    assert s["allocation"] == pytest.approx(dict(zip("ABC", SHAPLEY)))
+    assert s["stand_alone"] == pytest.approx({"A": 1110, "B": 1120, "C": 1260})
+    assert s["counts"]["coalitions_solved"] == 7
+    # a second run in the same folder reads every coalition from the cache
+    r = _cli("share", "consolidation", str(inst_dir), "--rule", "nucleolus", "--players", "city", "--workers", "1", "--out", str(out), "--json", "--quiet", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    s = json.loads(r.stdout)
+    assert s["counts"]["coalitions_resumed"] == 7 and s["counts"]["coalitions_solved"] == 0
+    assert s["allocation"] == pytest.approx(dict(zip("ABC", NUCLEOLUS)), abs=1e-3)
+    # bad input: exit 2, named, nothing written
+    bad = tmp_path / "bad"
+    r = _cli("share", "consolidation", str(inst_dir), "--rule", "shapley", "--only", "P1,NOPE", "--out", str(bad), cwd=tmp_path)
+    assert r.returncode == 2 and "unknown player 'NOPE'" in r.stderr and not bad.exists()
+    r = _cli("share", "consolidation", str(inst_dir), "--rule", "shapley", "--out", "/dev/null", cwd=tmp_path)
+    assert r.returncode == 2 and "/dev/null" in r.stderr
+
+
+def test_cli_resumes_after_a_kill(tmp_path):
+    """Kill an enumeration while it runs; the next run reuses what the first one cached."""
+    import os
+    import signal
+    import time
+
+    inst_dir = tmp_path / "tiny"
+    cities = [f"C{i}" for i in range(7)]
+    inst = tiny_instance(
+        cities=cities, hubs=[{"hub_id": "H", "handling_cost": 0.0}], destinations=["D"],
+        demand=[{"origin": c, "destination": "D", "teu": 5 + 3 * i} for i, c in enumerate(cities)],
+        legs=[{"city_id": c, "hub_id": "H", "cost_per_teu": 1 + i} for i, c in enumerate(cities)],
+        services=[{"service_id": "S", "hub_id": "H", "destination_id": "D", "cost_per_train": 100, "train_capacity_teu": 15, "fixed_cost": 1000}],
+        unserved_penalty=1e6,
+    )
+    write_instance(inst, inst_dir)
+    out = tmp_path / "game"
+    args = [sys.executable, "-m", "optimizer", "share", "consolidation", str(inst_dir), "--rule", "shapley", "--players", "city", "--workers", "1", "--out", str(out), "--quiet"]
+    p = subprocess.Popen(args, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    cache = out / "coalitions-cache.jsonl"
+    deadline = time.time() + 120
+    while time.time() < deadline and (not cache.exists() or len(cache.read_text().splitlines()) < 20):
+        time.sleep(0.05)
+    os.kill(p.pid, signal.SIGKILL)
+    p.wait()
+    cached = len(cache.read_text().splitlines()) - 1  # the first line is the game's fingerprint
+    assert cached >= 19
+    r = subprocess.run(args[:-1] + ["--json", "--quiet"], cwd=tmp_path, capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    s = json.loads(r.stdout)
+    assert s["counts"]["coalitions_resumed"] >= cached - 1  # at most the line being written is lost
+    assert s["counts"]["coalitions_priced"] == 127
+    assert math.isclose(sum(s["allocation"].values()), s["grand_coalition_cost"], rel_tol=1e-9)
+    assert np.isfinite(list(s["allocation"].values())).all()
+
+
+def test_landbridge_subset_row_generation_equals_enumeration():
+    inst = load_instance(Path(__file__).resolve().parents[1] / "instances" / "landbridge")
+    only = ["Shaanxi", "Gansu", "Ningxia", "Qinghai"]
+    enum = {r: solve_consolidation(inst, r, only=only) for r in ("nucleolus", "equal-profit")}  # each also finds the least core
+    for rule, e in enum.items():
+        g = solve_consolidation(inst, rule, only=only, enumerate_all=False)
+        assert g.allocation == pytest.approx(e.allocation, rel=1e-6), rule
+        assert g.allocation.sum() == pytest.approx(e.grand)
+        assert g.core["least_core_epsilon"] == pytest.approx(e.core["least_core_epsilon"], rel=1e-5, abs=1e3)
