@@ -106,6 +106,47 @@ def test_status_quo_carries_all_demand(size):
     assert today.kpis["hubs_open"] == hubs  # every platform runs trains today
 
 
+SMALL = [(1, 1, 1, 0), (5, 1, 3, 2), (12, 2, 4, 0), (20, 4, 6, 1), (40, 6, 8, 5), (60, 8, 12, 3), (80, 10, 20, 11)]
+
+
+@pytest.mark.parametrize("size", SMALL)
+def test_every_city_with_demand_has_a_line_today(size):
+    """Each demand pair has today's hub: a feeder leg to it, a status-quo line from it to the destination within
+    the pair's max_days, and per line group (hub, destination) trains enough for the westbound and return TEU
+    assigned to it; hubs handle today's boxes; most pairs ship from their city's home platform (own hub, else cheapest leg)."""
+    cities, hubs, destinations, seed = size
+    inst = generate_corridor(cities, hubs, destinations, seed=seed)
+    a = inst.status_quo_assignments
+    pairs = inst.demand.merge(a, left_on=["origin", "destination"], right_on=["city_id", "destination_id"], how="left", validate="one_to_one")
+    assert pairs["hub_id"].notna().all()  # every pair has a hub today, none is left to chance
+    sq = inst.services.loc[inst.status_quo.index].assign(trains=inst.status_quo["trains"]).reset_index()
+    legs = inst.feeder_legs[["city_id", "hub_id", "days", "cost_per_teu"]]
+    routes = pairs.merge(legs, on=["city_id", "hub_id"]).merge(sq, on=["hub_id", "destination_id"], suffixes=("_leg", "_svc"))
+    ok = routes[routes["days_leg"] + routes["days_svc"] <= routes["max_days"] + 1e-9]
+    assert set(zip(ok["origin"], ok["destination"])) == set(zip(pairs["origin"], pairs["destination"]))
+    carried = pairs.groupby(["hub_id", "destination_id"])[["teu", "return_teu"]].sum()
+    room = sq.assign(cap=sq["trains"] * sq["train_capacity_teu"]).groupby(["hub_id", "destination_id"])["cap"].sum()
+    assert (carried["teu"] <= room[carried.index] + 1e-6).all() and (carried["return_teu"] <= room[carried.index] + 1e-6).all()
+    assert (sq["trains"] >= sq["min_trains"]).all() and (sq["trains"] <= sq["max_trains"]).all()
+    through = sq.groupby("gateway_id")["trains"].sum()
+    assert (through <= inst.gateways.loc[through.index, "capacity_trains"]).all()
+    handled = pairs.groupby("hub_id")[["teu", "return_teu"]].sum().sum(axis=1)
+    assert (handled <= inst.hubs.loc[handled.index, "capacity_teu"]).all()
+    own = dict(zip(inst.hubs["city_id"], inst.hubs.index))
+    cheapest = inst.feeder_legs.sort_values(["cost_per_teu", "hub_id"], kind="stable").groupby("city_id")["hub_id"].first()
+    home = pairs["origin"].map(lambda c: own.get(c, cheapest[c]))
+    assert (pairs["hub_id"] == home).mean() >= 0.75
+
+
+@pytest.mark.parametrize("size", SMALL)
+def test_status_quo_of_small_corridors_leaves_nothing_unserved(size):
+    cities, hubs, destinations, seed = size
+    inst = generate_corridor(cities, hubs, destinations, seed=seed)
+    today = solve_plan(inst, baseline=True, time_limit=60, mip_gap=None, log_path=None)
+    assert today.solve.status == "optimal"
+    assert today.kpis["unserved_teu"] == pytest.approx(0.0, abs=1e-6)
+
+
 def test_every_demand_has_a_route_and_the_instance_validates(tmp_path):
     inst = generate_corridor(120, 12, 20, seed=1)
     routes = inst.demand.merge(inst.feeder_legs, left_on="origin", right_on="city_id").merge(

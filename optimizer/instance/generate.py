@@ -16,10 +16,15 @@
 * services hub × destination through the one or two plausible gateways (the shortest route,
   and the second shortest when it is at most 5 % longer), train cost growing with distance (≈ CNY 2.3 M for 10,000 km, that is about
   US$ 7.8 k per FEU on 41 FEU = 82 TEU trains, cr-express.md §1 and §7), days ≈ km / 700 + 1;
-* a status quo that carries all demand, as today's network does: every city ships from its own
-  or its nearest platform, every platform runs its own lines (at today's ~85 % load) to the
-  terminals its cities ship to — many of them to the same terminals, the duplication the policy
-  targets — within line, gateway and transit-time limits (:func:`_status_quo`);
+* a status quo that carries all demand, as today's network does: a city ships from its own
+  platform, or else its nearest (cheapest feeder leg), every platform runs its own lines (at
+  today's ~85 % load) to the terminals its cities ship to — many of them to the same terminals,
+  the duplication the policy targets — within line, gateway and transit-time limits
+  (:func:`_status_quo`). A pair rides a farther hub's line only where its home lines cannot take
+  it: their gateway is full (Alashankou and Erenhot fill first) or the only home line is a weekly
+  one its few boxes would not open; 86–100 % of the pairs ship from home (94.5 % at 130 × 30 × 60 seed 3).
+  A corridor too small for its demand (a few hubs carrying the whole 1.2 M TEU) gets its lines'
+  farther gateways, then more than two trains a day per line, until all of it fits;
 * feeder legs derived from coordinates up to ``max_feeder_km`` (road, rail beyond
   ``rail_min_km``), plus each city's two nearest hubs, so every city has a handful of candidates.
 
@@ -151,6 +156,8 @@ TODAY_LOAD_FACTOR = 0.85
 OPEN_SHARE = 0.25
 #: a hub's capacity is at least this multiple of its throughput today (as the city platforms of instances/landbridge)
 TODAY_HUB_HEADROOM = 1.25
+#: times the maximum trains of lines still too small (every gateway offered) are doubled, 730 → 11,680 a year
+MORE_TRAINS_ROUNDS = 4
 #: placements of today's network tried at most, each with the pairs that did not fit whole moved to the front
 PLACEMENT_ROUNDS = 5
 
@@ -185,7 +192,17 @@ def generate_corridor(
     demand = _demand(size, dest_df, attract, total_teu, max_destinations_per_city, rng)
     services = _services(legs, demand, hub_df, gate_df, dest_df, attract, rng)
     demand = _time_limits(demand, legs, services, timed_share, rng)
-    status_quo, assignments, throughput = _status_quo(hub_df, gate_df, legs, demand, services)
+    status_quo, assignments, throughput, missed = _status_quo(hub_df, gate_df, legs, demand, services)
+    for _ in range(len(GATEWAYS) - 1 + MORE_TRAINS_ROUNDS):  # a corridor too small for its demand: farther gateways, then more trains
+        if not len(missed):
+            break
+        more = _more_gateways(services, demand.iloc[missed], legs, hub_df, gate_df, dest_df, attract, rng)
+        if len(more) == len(services):
+            more = _more_trains(services, demand.iloc[missed], legs)
+            if more.equals(services):
+                break
+        services = more
+        status_quo, assignments, throughput, missed = _status_quo(hub_df, gate_df, legs, demand, services)
     hub_df = _hub_capacity_for_today(hub_df, throughput)
     return Instance(
         name=f"corridor-{cities}c-{hubs}h-{destinations}d-s{seed}",
@@ -334,14 +351,24 @@ def _services(legs: pd.DataFrame, demand: pd.DataFrame, hubs: pd.DataFrame, gate
     """A service per plausible gateway for every hub that some city with demand for the destination can reach."""
     pairs = demand[["origin", "destination"]].merge(legs[["city_id", "hub_id"]], left_on="origin", right_on="city_id")[["hub_id", "destination"]].drop_duplicates()
     pairs = pairs.sort_values(["hub_id", "destination"], ignore_index=True)
+    km = _line_km(pairs, hubs, gates, dests)
+    best = km.min(axis=1, keepdims=True)
+    second = np.sort(km, axis=1)[:, 1:2] if km.shape[1] > 1 else best
+    pi, gi = np.nonzero((km == best) | ((km == second) & (second <= 1.05 * best)))
+    return _service_rows(pairs, pi, gi, km, gates, dests, attract, rng)
+
+
+def _line_km(pairs: pd.DataFrame, hubs: pd.DataFrame, gates: pd.DataFrame, dests: pd.DataFrame) -> np.ndarray:
+    """Rail km of each (hub_id, destination) pair through each gateway: pairs × gateways."""
     h = hubs.loc[pairs["hub_id"]]
     d = dests.loc[pairs["destination"]]
     china = haversine_km(h["lon"].to_numpy()[:, None], h["lat"].to_numpy()[:, None], gates["lon"].to_numpy()[None, :], gates["lat"].to_numpy()[None, :]) * CHINA_CIRCUITY
     abroad = haversine_km(gates["lon"].to_numpy()[None, :], gates["lat"].to_numpy()[None, :], d["lon"].to_numpy()[:, None], d["lat"].to_numpy()[:, None]) * ABROAD_CIRCUITY
-    km = china + abroad
-    best = km.min(axis=1, keepdims=True)
-    second = np.sort(km, axis=1)[:, 1:2] if km.shape[1] > 1 else best
-    pi, gi = np.nonzero((km == best) | ((km == second) & (second <= 1.05 * best)))
+    return china + abroad
+
+
+def _service_rows(pairs: pd.DataFrame, pi: np.ndarray, gi: np.ndarray, km: np.ndarray, gates: pd.DataFrame, dests: pd.DataFrame, attract: np.ndarray, rng: np.random.Generator) -> pd.DataFrame:
+    """Services for (pair ``pi``, gateway ``gi``): train cost growing with distance, weekly minimum more likely to attractive terminals."""
     n = len(pi)
     dist = np.round(km[pi, gi], 0)
     a = pd.Series(attract, index=dests.index)[pairs["destination"]].to_numpy()
@@ -364,6 +391,37 @@ def _services(legs: pd.DataFrame, demand: pd.DataFrame, hubs: pd.DataFrame, gate
     )
 
 
+def _more_gateways(services: pd.DataFrame, missed: pd.DataFrame, legs: pd.DataFrame, hubs: pd.DataFrame, gates: pd.DataFrame, dests: pd.DataFrame, attract: np.ndarray, rng: np.random.Generator) -> pd.DataFrame:
+    """``services`` plus, for every (hub, destination) a pair in ``missed`` (origin, destination) can use, a line
+    through its next-shortest gateway not offered yet: today's lines of a small corridor fill the gateways nearest to
+    them (Alashankou, Erenhot) long before Khorgos and Manzhouli, so the pairs that fit nowhere get those too."""
+    pairs = missed[["origin", "destination"]].merge(legs[["city_id", "hub_id"]], left_on="origin", right_on="city_id")[["hub_id", "destination"]].drop_duplicates()
+    pairs = pairs.sort_values(["hub_id", "destination"], ignore_index=True)
+    if not len(pairs):
+        return services
+    km = _line_km(pairs, hubs, gates, dests)
+    offered = set(zip(services["hub_id"], services["destination_id"], services["gateway_id"]))
+    for i, (h, d) in enumerate(zip(pairs["hub_id"], pairs["destination"])):
+        for g, gate in enumerate(gates.index):
+            if (h, d, gate) in offered:
+                km[i, g] = np.inf
+    pi = np.flatnonzero(np.isfinite(km).any(axis=1))
+    if not len(pi):
+        return services
+    extra = _service_rows(pairs, pi, km[pi].argmin(axis=1), km, gates, dests, attract, rng)
+    return make_table("services", pd.concat([services, extra]).sort_values(["hub_id", "destination_id"], kind="stable"))
+
+
+def _more_trains(services: pd.DataFrame, missed: pd.DataFrame, legs: pd.DataFrame) -> pd.DataFrame:
+    """``services`` with twice the maximum trains on every line a pair in ``missed`` can use: a corridor of one or
+    two hubs carries the whole corridor's volume on a handful of lines, more than two trains a day each."""
+    pairs = missed[["origin", "destination"]].merge(legs[["city_id", "hub_id"]], left_on="origin", right_on="city_id")
+    lines = pd.MultiIndex.from_frame(services[["hub_id", "destination_id"]]).isin(pd.MultiIndex.from_arrays([pairs["hub_id"], pairs["destination"]]))
+    out = services.copy()
+    out.loc[lines, "max_trains"] *= 2.0
+    return out
+
+
 def _time_limits(demand: pd.DataFrame, legs: pd.DataFrame, services: pd.DataFrame, share: float, rng: np.random.Generator) -> pd.DataFrame:
     """A ``share`` of the pairs gets max_days = 1.5 × its fastest route (so it stays feasible)."""
     routes = demand.reset_index()[["index", "origin", "destination"]].merge(legs[["city_id", "hub_id", "days"]], left_on="origin", right_on="city_id")
@@ -375,7 +433,7 @@ def _time_limits(demand: pd.DataFrame, legs: pd.DataFrame, services: pd.DataFram
     return out
 
 
-def _status_quo(hubs: pd.DataFrame, gates: pd.DataFrame, legs: pd.DataFrame, demand: pd.DataFrame, services: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray]:
+def _status_quo(hubs: pd.DataFrame, gates: pd.DataFrame, legs: pd.DataFrame, demand: pd.DataFrame, services: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, np.ndarray, np.ndarray]:
     r"""Today's network: each pair rides the lines of its own city's hub or of the nearest one with room, and all demand is carried.
 
     Each pair (c, d) goes whole to the first hub of :func:`_route_options` (own hub, then by
@@ -400,8 +458,9 @@ def _status_quo(hubs: pd.DataFrame, gates: pd.DataFrame, legs: pd.DataFrame, dem
     are then those at today's load factor as far as the gateways have room
     (:meth:`_Lines.todays_trains`). Returns ``status_quo`` (the lines and their trains),
     ``status_quo_assignments`` (each placed pair's hub) and each hub's throughput today in TEU
-    both ways (for :func:`_hub_capacity_for_today`); with them the baseline carries every box
-    the corridor can carry.
+    both ways (for :func:`_hub_capacity_for_today`), and the rows of the pairs that found no hub
+    (:func:`generate_corridor` then offers their lines the next gateway, :func:`_more_gateways`,
+    and places again); with them the baseline carries every box the corridor can carry.
     """
     options = _route_options(hubs, legs, demand, services)
     q, qr = demand["teu"].to_numpy(dtype=float), demand["return_teu"].to_numpy(dtype=float)
@@ -423,7 +482,7 @@ def _status_quo(hubs: pd.DataFrame, gates: pd.DataFrame, legs: pd.DataFrame, dem
     status_quo = make_table("status_quo", {"service_id": services.index.to_numpy()[used], "trains": trains[used]})
     a = np.flatnonzero(hub_of >= 0)
     assignments = make_table("status_quo_assignments", {"city_id": demand["origin"].to_numpy()[a], "destination_id": demand["destination"].to_numpy()[a], "hub_id": hubs.index.to_numpy()[hub_of[a]]})
-    return status_quo, assignments, lines.hub_load
+    return status_quo, assignments, lines.hub_load, np.flatnonzero(hub_of < 0)
 
 
 def _place(lines: _Lines, options: list, q: np.ndarray, qr: np.ndarray, order: np.ndarray) -> tuple[_Lines, np.ndarray, float]:
