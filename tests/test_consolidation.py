@@ -262,3 +262,54 @@ def test_landbridge_subset_row_generation_equals_enumeration():
         assert g.allocation == pytest.approx(e.allocation, rel=1e-6), rule
         assert g.allocation.sum() == pytest.approx(e.grand)
         assert g.core["least_core_epsilon"] == pytest.approx(e.core["least_core_epsilon"], rel=1e-5, abs=1e3)
+
+
+def test_batch_scenarios_run_the_game_under_rules_and_parameters(tmp_path):
+    write_instance(tiny(), tmp_path / "tiny")
+    spec = tmp_path / "game.yaml"
+    spec.write_text(
+        "model: consolidation\nbase: tiny\noptions: {players: city, rule: shapley}\n"
+        "scenarios:\n  - name: shapley\n  - name: nucleolus\n    set: {rule: nucleolus}\n"
+        "  - name: pair\n    set: {rule: nucleolus, only: [A, B]}\n"
+    )
+    r = _cli("batch", str(spec), "--out", str(tmp_path / "out"), "--workers", "1", "--quiet", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    runs = tmp_path / "out" / "runs"
+    shapley = json.loads((runs / "shapley" / "summary.json").read_text())
+    assert [shapley["allocation"][p] for p in "ABC"] == pytest.approx(SHAPLEY, abs=1e-4)
+    nucleolus = json.loads((runs / "nucleolus" / "summary.json").read_text())
+    assert [nucleolus["allocation"][p] for p in "ABC"] == pytest.approx(NUCLEOLUS, abs=1e-4)
+    assert (runs / "nucleolus" / "GAME.json").exists() and (runs / "nucleolus" / "allocation.csv").exists()
+    # A and B alone: c(AB) = 1230 split equally over the 10 CNY/TEU difference of their feeders
+    pair = json.loads((runs / "pair" / "summary.json").read_text())
+    assert pair["allocation"] == pytest.approx({"A": 610.0, "B": 620.0}, abs=1e-4)
+    table = (tmp_path / "out" / "summary.csv").read_text()
+    assert "allocation.A" in table.splitlines()[0]
+
+
+def test_batch_scenario_errors_name_the_key(tmp_path):
+    write_instance(tiny(), tmp_path / "tiny")
+    spec = tmp_path / "game.yaml"
+    spec.write_text("model: consolidation\nbase: tiny\noptions: {players: city, samples: 1}\nscenarios:\n  - name: one\n")
+    r = _cli("batch", str(spec), "--out", str(tmp_path / "out"), "--quiet", cwd=tmp_path)
+    assert r.returncode == 2 and "options.samples: must be a whole number >= 2, not 1" in r.stderr
+    spec.write_text(
+        "model: consolidation\nbase: tiny\noptions: {players: city}\n"
+        "scenarios:\n  - name: bad\n    set: {rule: fairest}\n  - name: norule\n  - name: nobody\n    set: {rule: shapley, only: [Z]}\n"
+    )
+    r = _cli("batch", str(spec), "--out", str(tmp_path / "out"), "--quiet", cwd=tmp_path)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    for text in ("bad", "fairest", "norule", "no rule", "nobody", "'Z'"):
+        assert text in r.stderr, (text, r.stderr)
+    assert not (tmp_path / "out").exists()
+
+
+def test_api_solves_and_writes_the_run_folder(tmp_path):
+    from optimizer import api
+
+    write_instance(tiny(), tmp_path / "tiny")
+    res = api.solve_consolidation(tmp_path / "tiny", "shapley", players="city")
+    assert dict(zip(res.players.names, res.allocation)) == pytest.approx(dict(zip("ABC", SHAPLEY)), abs=1e-4)
+    s = api.write_consolidation_run(res, tmp_path / "run", report=False)
+    assert json.loads((tmp_path / "run" / "summary.json").read_text())["allocation"] == s["allocation"]
+    assert (tmp_path / "run" / "GAME.json").exists()

@@ -112,7 +112,9 @@ def solve_coalition(
     sub = coalition_instance(instance, players.cities_of(mask))
     t0 = time.perf_counter()
     try:
-        plan = solve_plan(sub, baseline=False, time_limit=time_limit, mip_gap=mip_gap, log_path=None, pool=pool)
+        plan = solve_plan(
+            sub, baseline=False, time_limit=time_limit, mip_gap=mip_gap, log_path=None, pool=pool, label=f"coalition {{{', '.join(members)}}}"
+        )
     except InfeasibleError as exc:
         raise CoalitionFailed(members, exc.status, exc.reasons) from None
     res = plan.solve
