@@ -16,8 +16,8 @@ with an :class:`~optimizer.errors.InputError` (exit 2) naming the file and, wher
 * whole numbers of more than :data:`MAX_DIGITS` digits, named by their key path (they exceed
   :data:`MAX_MAGNITUDE` by far; beyond 4,300 digits Python would not even convert them).
 
-A YAML document also records the line of every key (:meth:`Document.line`), so that checks made
-later can say where a bad value stands. Values are limited to :data:`MAX_MAGNITUDE` in absolute value
+A YAML document also records the line and column of every key (:meth:`Document.position`), so that
+the checks made later (:mod:`optimizer.checks`) can say where a bad value stands. Values are limited to :data:`MAX_MAGNITUDE` in absolute value
 by the readers of each document (:func:`magnitude_message`): larger amounts overflow the arithmetic.
 """
 
@@ -26,6 +26,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,20 +62,24 @@ MAX_DIGITS = 18
 
 @dataclass
 class Document:
-    """A parsed document: ``data`` and, for YAML, the line of every key path (1-based)."""
+    """A parsed document: ``data`` and, for YAML, the (line, column) of every key path (both 1-based)."""
 
     path: str
     data: Any
-    lines: dict[tuple, int] = field(default_factory=dict)
+    positions: dict[tuple, tuple[int, int]] = field(default_factory=dict)
 
-    def line(self, *key: str | int) -> int | None:
-        """The line of ``key`` (a path such as ``("parties", 1, "id")``), or of its nearest parent that has one."""
-        k = tuple(key)
-        while k:
-            if k in self.lines:
-                return self.lines[k]
-            k = k[:-1]
-        return None
+    def position(self, *key: str | int) -> tuple[int, int] | None:
+        """Where ``key`` (a path such as ``("parties", 1, "id")``) stands, or its nearest parent that has a place."""
+        return position(self.positions, tuple(key))
+
+
+def position(positions: dict[tuple, tuple[int, int]], key: tuple) -> tuple[int, int] | None:
+    """``positions[key]``, or that of the nearest parent of ``key`` that has one."""
+    while key:
+        if key in positions:
+            return positions[key]
+        key = key[:-1]
+    return None
 
 
 def magnitude_message(x: float) -> str | None:
@@ -84,8 +89,8 @@ def magnitude_message(x: float) -> str | None:
     return None
 
 
-def _fail(path: str, message: str, line: int | None = None) -> InputError:
-    return InputError([Problem(path, message, line=line)], source=path)
+def _fail(path: str, message: str, line: int | None = None, col: int | None = None) -> InputError:
+    return InputError([Problem(path, message, line=line, col=col)], source=path)
 
 
 def file_problem(path: str | Path, kind: str) -> str | None:
@@ -144,9 +149,9 @@ def parse_yaml(text: str, source: str = "<yaml>") -> Document:
         node = loader.get_single_node()
         if node is None:
             return Document(source, None)
-        lines: dict[tuple, int] = {}
+        positions: dict[tuple, tuple[int, int]] = {}
         problems: list[Problem] = []
-        _walk(node, (), lines, problems, source, set())
+        _walk(node, (), positions, problems, source, set())
         if problems:
             raise InputError(problems, source=source)
         data = loader.construct_document(node)
@@ -154,14 +159,15 @@ def parse_yaml(text: str, source: str = "<yaml>") -> Document:
         raise _yaml_error(exc, source) from None
     finally:
         loader.dispose()
-    return Document(source, data, lines)
+    return Document(source, data, positions)
 
 
 def _yaml_error(exc: yaml.YAMLError, source: str) -> InputError:
     mark = getattr(exc, "problem_mark", None)
     where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark is not None else ""
     reason = getattr(exc, "problem", None) or str(exc)
-    return _fail(source, f"not valid YAML{where}: {reason}", line=mark.line + 1 if mark is not None else None)
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
+    return _fail(source, f"not valid YAML{where}: {reason}", line=line, col=col)
 
 
 def _check_events(text: str, source: str) -> None:
@@ -171,11 +177,12 @@ def _check_events(text: str, source: str) -> None:
     sizes: dict[str, int] = {}
     try:
         for event in yaml.parse(text, Loader=_LoaderBase):
-            line = event.start_mark.line + 1 if event.start_mark is not None else None
+            mark = event.start_mark
+            line, col = (mark.line + 1, mark.column + 1) if mark is not None else (None, None)
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise _fail(source, f"nested more than {MAX_DEPTH} levels deep; refused", line=line)
+                    raise _fail(source, f"nested more than {MAX_DEPTH} levels deep; refused", line=line, col=col)
                 stack.append([event.anchor, 1])
                 continue
             if isinstance(event, yaml.CollectionEndEvent):
@@ -192,7 +199,7 @@ def _check_events(text: str, source: str) -> None:
                     stack[-1][1] += 1
             elif isinstance(event, yaml.AliasEvent):
                 if any(entry[0] == event.anchor for entry in stack):
-                    raise _fail(source, f"alias *{event.anchor} refers to a mapping or list that contains it; recursive aliases are refused", line=line)
+                    raise _fail(source, f"alias *{event.anchor} refers to a mapping or list that contains it; recursive aliases are refused", line=line, col=col)
                 if stack:
                     stack[-1][1] += sizes.get(event.anchor, 1)
             else:
@@ -202,51 +209,61 @@ def _check_events(text: str, source: str) -> None:
                     source,
                     f"expands to more than {MAX_NODES:,} values through its aliases; alias bombs are refused",
                     line=line,
+                    col=col,
                 )
     except yaml.YAMLError as exc:
         raise _yaml_error(exc, source) from None
 
 
-def _walk(node: yaml.Node, path: tuple, lines: dict, problems: list, source: str, seen: set) -> None:
-    """Record the line of every key; report keys given twice. Each node is visited once (aliases share nodes)."""
+def _walk(node: yaml.Node, path: tuple, positions: dict, problems: list, source: str, seen: set) -> None:
+    """Record where every key stands; report keys given twice. Each node is visited once (aliases share nodes)."""
     if id(node) in seen:
         return
     seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         first: dict[tuple, int] = {}
         for key_node, value_node in node.value:
-            line = key_node.start_mark.line + 1
+            line, col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
             if isinstance(key_node, yaml.ScalarNode):
                 if key_node.tag == _MERGE_TAG:
-                    _walk(value_node, path, lines, problems, source, seen)
+                    _walk(value_node, path, positions, problems, source, seen)
                     continue
                 ident = (key_node.tag, key_node.value)
                 if ident in first:
                     shown = key_path((*path, key_node.value))
-                    problems.append(Problem(source, f"{shown}: key {key_node.value!r} given twice (lines {first[ident]} and {line}); give it once", line=line))
+                    problems.append(Problem(source, f"{shown}: key {key_node.value!r} given twice (lines {first[ident]} and {line}); give it once", line=line, col=col))
                     continue
                 first[ident] = line
                 child = (*path, key_node.value)
             else:
                 child = (*path, f"<key at line {line}>")
-            lines.setdefault(child, line)
-            _walk(value_node, child, lines, problems, source, seen)
+            positions.setdefault(child, (line, col))
+            _walk(value_node, child, positions, problems, source, seen)
     elif isinstance(node, yaml.SequenceNode):
         for i, item in enumerate(node.value):
-            lines.setdefault((*path, i), item.start_mark.line + 1)
-            _walk(item, (*path, i), lines, problems, source, seen)
+            positions.setdefault((*path, i), (item.start_mark.line + 1, item.start_mark.column + 1))
+            _walk(item, (*path, i), positions, problems, source, seen)
     elif node.tag == _INT_TAG:
         digits = sum(c.isdigit() for c in node.value)
         if digits > MAX_DIGITS:
-            problems.append(Problem(source, _huge(path, digits), line=node.start_mark.line + 1))
+            problems.append(Problem(source, _huge(path, digits), line=node.start_mark.line + 1, col=node.start_mark.column + 1))
 
 
 def key_path(path: tuple) -> str:
-    """``("revenues", "tax", 0)`` → ``revenues.tax[0]``, the way every message names a key."""
+    """``("revenues", "tax", 0)`` → ``revenues.tax[0]``, the way every message names a key; a key that is
+    not a plain name is quoted: ``("values", "a,b")`` → ``values['a,b']``."""
     out = ""
     for p in path:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+        if isinstance(p, int) and not isinstance(p, bool):
+            out += f"[{p}]"
+        elif isinstance(p, str) and _PLAIN.fullmatch(p):
+            out += f".{p}" if out else p
+        else:
+            out += f"[{str(p)!r}]"
     return out
+
+
+_PLAIN = re.compile(r"[^\W\d][\w-]*")
 
 
 def _huge(path: tuple, digits: int) -> str:
@@ -281,7 +298,7 @@ def parse_json(text: str, source: str = "<json>") -> Document:
     try:
         data = json.loads(text, object_pairs_hook=pairs, parse_int=whole)
     except json.JSONDecodeError as exc:
-        raise _fail(source, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", line=exc.lineno) from None
+        raise _fail(source, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}", line=exc.lineno, col=exc.colno) from None
     except RecursionError:
         raise _fail(source, f"nested more than {MAX_DEPTH} levels deep; refused") from None
     if duplicates:

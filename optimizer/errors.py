@@ -25,7 +25,8 @@ class Problem:
 
     ``row`` is the 1-based data row of a CSV table or a workbook sheet as a spreadsheet user counts
     it (the header is row 1, so the first data row is row 2); ``None`` when the problem is
-    about a whole file or a YAML key. ``line`` is the 1-based line of a YAML or JSON document.
+    about a whole file or a YAML key. ``line`` and ``col`` are the 1-based line and column of a YAML or
+    JSON document.
     In a workbook, ``sheet`` names the sheet and ``cell`` the cell (``C7``) where it has one.
     """
 
@@ -36,6 +37,7 @@ class Problem:
     line: int | None = None
     sheet: str | None = None
     cell: str | None = None
+    col: int | None = None
 
     def __str__(self) -> str:
         where = self.file
@@ -43,6 +45,8 @@ class Problem:
             where += f", sheet '{self.sheet}'"
         if self.line is not None:
             where += f", line {self.line}"
+            if self.col is not None:
+                where += f", column {self.col}"
         if self.row is not None:
             where += f", row {self.row}"
         if self.column is not None:
@@ -82,8 +86,8 @@ class ProblemCollector:
         self.source = source
         self.problems: list[Problem] = []
 
-    def add(self, file: str, message: str, row: int | None = None, column: str | None = None, line: int | None = None, sheet: str | None = None, cell: str | None = None) -> None:
-        self.problems.append(Problem(file=file, message=message, row=row, column=column, line=line, sheet=sheet, cell=cell))
+    def add(self, file: str, message: str, row: int | None = None, column: str | None = None, line: int | None = None, sheet: str | None = None, cell: str | None = None, col: int | None = None) -> None:
+        self.problems.append(Problem(file=file, message=message, row=row, column=column, line=line, sheet=sheet, cell=cell, col=col))
 
     def extend(self, problems: list[Problem]) -> None:
         self.problems.extend(problems)

@@ -1,11 +1,16 @@
-"""summary.json of freight and enclave runs: its shape, declared once as dataclasses, and read back checked.
+"""summary.json of freight, enclave and batch runs: its shape, declared once as dataclasses, and read back checked.
 
 A report or a batch reads summary.json files that may have been edited, truncated or written by something
 else. :func:`read_summary` checks a file against the declaration of its kind and raises one
 :class:`~optimizer.errors.InputError` (exit 2) naming the file and the key path of every value of the
 wrong type (``kpis.total_cost: must be a number or null, got 'a lot'``), instead of failing deep inside
 a chart. Keys the declaration does not know are kept (a newer version may add some); numbers may be
-null (NaN and infinities are written as null).
+null (NaN and infinities are written as null) and are kept as written (a whole number stays an ``int``).
+
+The report (:mod:`optimizer.report.runs`) and the batch runner (:mod:`optimizer.batch.runner`: resume
+and the summary table) both read summaries through this module. A batch adds a :class:`BatchSection`
+to every scenario's summary; a scenario without a result (an error, infeasible, no plan within the
+time limit) has a summary of the :class:`BatchRun` shape only.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ class Kpis:
     hubs_open: typing.Optional[int] = None
     destinations_multi_hub: typing.Optional[int] = None
     co2_t: Number = None
+    avg_days: Number = None
     hub_utilisation: dict[str, Number] = field(default_factory=dict)
 
 
@@ -79,10 +85,47 @@ class Baseline:
 
 
 @dataclass
+class BatchSection:
+    """The ``batch`` section the batch runner adds to every scenario's summary.json."""
+
+    scenario: str
+    hash: str  # of the base contents, options and overrides: what --resume compares
+    scenario_file: typing.Optional[str] = None
+    set: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)
+    seconds: Number = None
+    cpu_seconds: Number = None
+    started: typing.Optional[bool] = None
+    worker: typing.Optional[str] = None
+
+
+@dataclass
+class BatchRun:
+    """What the batch runner reads of any scenario's summary.json, whatever the model.
+
+    A scenario that ended without a result (an error, infeasible, no plan within the time limit) has
+    a summary of only this shape; a scenario with one is read as its model's summary (which has these
+    keys too).
+    """
+
+    TITLE: typing.ClassVar[str] = "batch scenario summary"
+    KEYS: typing.ClassVar[tuple[str, ...]] = ()  # the keys that mark a summary of this kind: any
+
+    status: str
+    objective: Number = None
+    mip_gap: Number = None
+    best_bound: Number = None
+    reason: typing.Optional[str] = None
+    batch: typing.Optional[BatchSection] = None
+
+
+@dataclass
 class FreightSummary:
     """summary.json of ``optimizer freight solve`` (and of every freight scenario of a batch)."""
 
     TITLE: typing.ClassVar[str] = "freight run summary"
+    KEYS: typing.ClassVar[tuple[str, ...]] = ("kpis",)
 
     instance: str
     status: str
@@ -102,7 +145,7 @@ class FreightSummary:
     baseline: typing.Optional[Baseline] = None
     changes: typing.Optional[Changes] = None
     start: typing.Optional[dict[str, Any]] = None
-    batch: typing.Optional[dict[str, Any]] = None
+    batch: typing.Optional[BatchSection] = None
     reason: typing.Optional[str] = None
 
 
@@ -117,6 +160,7 @@ class EnclaveSummary:
     """summary.json of ``optimizer share enclave`` (and of every enclave scenario of a batch)."""
 
     TITLE: typing.ClassVar[str] = "enclave run summary"
+    KEYS: typing.ClassVar[tuple[str, ...]] = ("rule", "shares")
 
     status: str
     rule: str
@@ -139,7 +183,37 @@ class EnclaveSummary:
     approximation_gap: Number = None
     notes: list[str] = field(default_factory=list)
     solver: dict[str, Any] = field(default_factory=dict)
-    batch: typing.Optional[dict[str, Any]] = None
+    batch: typing.Optional[BatchSection] = None
+    reason: typing.Optional[str] = None
+
+
+@dataclass
+class Savings:
+    vs_stand_alone_pct: dict[str, Number] = field(default_factory=dict)
+
+
+@dataclass
+class Counts:
+    coalitions_priced: typing.Optional[int] = None
+
+
+@dataclass
+class ConsolidationSummary:
+    """summary.json of a consolidation game (:mod:`optimizer.sharing.consolidation.result`): the part a batch reads."""
+
+    TITLE: typing.ClassVar[str] = "consolidation run summary"
+    KEYS: typing.ClassVar[tuple[str, ...]] = ("grand_coalition_cost", "allocation")
+
+    rule: str
+    grand_coalition_cost: Number
+    allocation: dict[str, Number]
+    status: typing.Optional[str] = None  # written by a batch (optimal, time_limit)
+    objective: Number = None  # written by a batch: the grand coalition's cost
+    savings: typing.Optional[Savings] = None
+    in_core: typing.Optional[bool] = None
+    least_core_epsilon: Number = None
+    counts: Counts = field(default_factory=Counts)
+    batch: typing.Optional[BatchSection] = None
     reason: typing.Optional[str] = None
 
 
@@ -241,7 +315,7 @@ def build(tp, value):
     if origin is dict:
         _, item = typing.get_args(tp)
         return {k: build(item, v) for k, v in value.items()}
-    return float(value) if tp is float else value
+    return value  # a whole number where a number is declared stays an int, as written
 
 
 def parse(cls, data: Any, source: str):
@@ -254,7 +328,21 @@ def parse(cls, data: Any, source: str):
     return build(cls, data)
 
 
+def kind_of(data: Any, classes: tuple) -> type:
+    """The first of ``classes`` whose ``KEYS`` the parsed summary ``data`` all has (else the last one)."""
+    for cls in classes:
+        if isinstance(data, dict) and all(k in data for k in getattr(cls, "KEYS", ())):
+            return cls
+    return classes[-1]
+
+
 def read_summary(path: str | Path, cls):
-    """Read ``path`` (summary.json) and check it against ``cls``; return ``(typed object, the parsed dict)``."""
+    """Read ``path`` (summary.json) and check it against ``cls``; return ``(typed object, the parsed dict)``.
+
+    ``cls`` may be a tuple of classes, the kinds a reader accepts: the summary is read as the first whose
+    ``KEYS`` it has (:func:`kind_of`), e.g. ``(FreightSummary, BatchRun)`` for a freight scenario of a batch.
+    """
     data = read_json(path, "summary").data
+    if isinstance(cls, tuple):
+        cls = kind_of(data, cls)
     return parse(cls, data, str(path)), data

@@ -2,7 +2,7 @@
 
 A scenario file is YAML::
 
-    model: freight                  # freight | enclave
+    model: freight                  # freight | enclave | consolidation
     base: ../landbridge             # freight instance folder or enclave case file, relative to this file
     options: {time_limit: 60, mip_gap: 0.001}
     set: {unserved_penalty: 2.0e5}  # optional: applied to every scenario, under its own overrides
@@ -30,16 +30,15 @@ import itertools
 import json
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
+from ..checks import INVALID, YAML, Anything, Checker, Choice, Integer, List, Mapping, Table, Text
 from ..documents import read_yaml
 from ..errors import InputError, ProblemCollector
 from ..results import to_jsonable
 
-MODELS = ("freight", "enclave")
-TOP_KEYS = ("model", "base", "description", "options", "set", "scenarios", "sweep", "max_scenarios")
-SCENARIO_KEYS = ("name", "set", "description")
+MODELS = ("freight", "enclave", "consolidation")
 MAX_NAME = 120
 #: a file that expands to more scenarios runs only with ``max_scenarios`` in the file or ``--yes``
 CONFIRM_SCENARIOS = 1000
@@ -49,6 +48,30 @@ HARD_MAX_SCENARIOS = 100_000
 #: characters allowed in a scenario name (it becomes a folder name); letters include non-ASCII ones
 _SAFE = re.compile(r"[^\w.=,+@-]")
 _NAME = re.compile(r"^\w[\w.=,+@-]*$")
+
+
+def _folder_name(name: str) -> str | None:
+    if len(name) > MAX_NAME or not _NAME.match(name):
+        return (f"{name!r} cannot be a folder name: use letters, digits and . _ - = , + @ "
+                f"(not starting with a punctuation mark, at most {MAX_NAME} characters)")
+    return None
+
+
+#: a scenario file, declared (what relates keys to each other is checked in load_spec)
+SPEC = Mapping({
+    "model": Choice(*MODELS, required=True),
+    "base": Text(required=True, help="the freight instance folder or the enclave case file, relative to this file"),
+    "description": Text(nonempty=False, default=""),
+    "options": Table(Anything(), default={}),
+    "set": Table(Anything(), default={}),
+    "scenarios": List(Mapping({
+        "name": Text(required=True, numbers=True, test=_folder_name),
+        "set": Table(Anything(), default={}),
+        "description": Text(nonempty=False, numbers=True, default=""),
+    })),
+    "sweep": Table(List(Anything(), min_items=1), min_items=1),
+    "max_scenarios": Integer(1),
+})
 
 
 @dataclass(frozen=True)
@@ -84,20 +107,6 @@ class BatchSpec:
         for s in self.scenarios:
             keys.update(dict.fromkeys(s.overrides))
         return list(keys)
-
-
-@dataclass
-class _Reader:
-    """Collects problems while walking the YAML document."""
-
-    file: str
-    problems: ProblemCollector = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.problems = ProblemCollector(source=self.file)
-
-    def add(self, key: str, message: str) -> None:
-        self.problems.add(self.file, f"{key}: {message}" if key else message)
 
 
 def format_value(value) -> str:
@@ -146,47 +155,30 @@ def load_spec(path: str | Path, *, yes: bool = False) -> BatchSpec:
     before anything is expanded — or to more than :data:`HARD_MAX_SCENARIOS`.
     """
     path = Path(path)
-    doc = read_yaml(path).data
-    r = _Reader(str(path))
-    if not isinstance(doc, dict):
-        r.add("", "a scenario file is a YAML mapping with the keys model, base, options, scenarios and/or sweep")
-        r.problems.raise_if_any()
-    for key in doc:
-        if key not in TOP_KEYS:
-            r.add(str(key), f"unknown key {str(key)!r} (allowed: {', '.join(TOP_KEYS)})")
-
-    model = doc.get("model")
-    if model is None:
-        r.add("model", f"missing (one of {' | '.join(MODELS)})")
-    elif model not in MODELS:
-        r.add("model", f"must be one of {' | '.join(MODELS)}, not {model!r}")
-
-    base_text = doc.get("base")
+    document = read_yaml(path)
+    r = Checker(str(path), YAML, document.positions)
+    doc = r.check(SPEC, document.data)
+    if doc is INVALID:
+        r.raise_if_any()
+    model, options, common, description = doc["model"], doc["options"], doc["set"], doc["description"]
     base = Path()
-    if not isinstance(base_text, str) or not base_text.strip():
-        r.add("base", "missing: the freight instance folder or the enclave case file, relative to this file")
-    else:
-        base = (path.parent / base_text).resolve()
+    if doc["base"] is not INVALID and doc["base"] is not None:
+        base = (path.parent / doc["base"]).resolve()
         if not base.exists():
-            r.add("base", f"{base_text!r} not found (looked for {base})")
+            r.add(("base",), f"{doc['base']!r} not found (looked for {base})")
+    options = {} if options is INVALID else options
+    common = {} if common is INVALID else common
 
-    options = _mapping(r, doc, "options")
-    common = _mapping(r, doc, "set")
-    description = doc.get("description") or ""
-    if not isinstance(description, str):
-        r.add("description", "must be text")
-        description = ""
-
-    scenarios = _named_scenarios(r, doc.get("scenarios"), common)
-    axes = _sweep_axes(r, doc.get("sweep"))
+    scenarios = _named_scenarios(doc["scenarios"], common)
+    axes = _sweep_axes(r, doc["sweep"])
     count = len(scenarios) + (math.prod(len(v) for v in axes.values()) if axes else 0)
-    if not _count_allowed(r, count, len(scenarios), axes, doc.get("max_scenarios"), yes):
-        r.problems.raise_if_any()
+    if doc["max_scenarios"] is INVALID or not _count_allowed(r, count, len(scenarios), axes, doc["max_scenarios"], yes):
+        r.raise_if_any()
     sweep_keys, swept = tuple(axes), _sweep_scenarios(axes, common)
-    if doc.get("scenarios") is None and doc.get("sweep") is None:
-        r.add("", "no scenarios: give a 'scenarios' list, a 'sweep' mapping, or both")
+    if doc["scenarios"] is None and doc["sweep"] is None:
+        r.add((), "no scenarios: give a 'scenarios' list, a 'sweep' mapping, or both")
     _check_names(r, scenarios, swept)
-    r.problems.raise_if_any()
+    r.raise_if_any()
     return BatchSpec(
         path=path,
         model=model,
@@ -198,69 +190,27 @@ def load_spec(path: str | Path, *, yes: bool = False) -> BatchSpec:
     )
 
 
-def _mapping(r: _Reader, doc: dict, key: str, where: str = "") -> dict:
-    """``doc[key]`` as a mapping with text keys (``where`` prefixes the key in messages)."""
-    value = doc.get(key)
-    name = f"{where}.{key}" if where else key
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        r.add(name, f"must be a mapping of key: value, not {type(value).__name__}")
-        return {}
-    for k in value:
-        if not isinstance(k, str):
-            r.add(f"{name}.{k}", "keys must be text")
-    return {k: v for k, v in value.items() if isinstance(k, str)}
-
-
-def _named_scenarios(r: _Reader, entries, common: dict) -> list[Scenario]:
-    if entries is None:
+def _named_scenarios(entries, common: dict) -> list[Scenario]:
+    if entries is None or entries is INVALID:
         return []
-    if not isinstance(entries, list):
-        r.add("scenarios", "must be a list of {name, set} entries")
-        return []
-    out = []
-    for i, entry in enumerate(entries):
-        where = f"scenarios[{i}]"
-        if not isinstance(entry, dict):
-            r.add(where, "must be a mapping with 'name' and 'set'")
-            continue
-        for key in entry:
-            if key not in SCENARIO_KEYS:
-                r.add(f"{where}.{key}", f"unknown key {str(key)!r} (allowed: {', '.join(SCENARIO_KEYS)})")
-        name = entry.get("name")
-        if name is None or (isinstance(name, str) and not name.strip()):
-            r.add(f"{where}.name", "missing")
-            continue
-        name = str(name)
-        if len(name) > MAX_NAME or not _NAME.match(name):
-            r.add(
-                f"{where}.name",
-                f"{name!r} cannot be a folder name: use letters, digits and . _ - = , + @ "
-                f"(not starting with a punctuation mark, at most {MAX_NAME} characters)",
-            )
-        own = _mapping(r, entry, "set", where)
-        text = str(entry.get("description") or "")
-        out.append(Scenario(name=name, overrides={**common, **own}, origin=where, description=text))
-    return out
+    return [
+        Scenario(name=e["name"], overrides={**common, **e["set"]}, origin=f"scenarios[{i}]", description=e["description"])
+        for i, e in enumerate(entries)
+        if e is not INVALID and e["name"] is not INVALID and e["set"] is not INVALID
+    ]
 
 
-def _count_allowed(r: _Reader, count: int, named: int, axes: dict, max_scenarios, yes: bool) -> bool:
+def _count_allowed(r: Checker, count: int, named: int, axes: dict, max_scenarios, yes: bool) -> bool:
     """Whether ``count`` scenarios may be expanded and run; the problem is added when not."""
-    limit = CONFIRM_SCENARIOS
-    if max_scenarios is not None:
-        if isinstance(max_scenarios, bool) or not isinstance(max_scenarios, int) or max_scenarios < 1:
-            r.add("max_scenarios", f"must be a whole number >= 1, got {max_scenarios!r}")
-            return False
-        limit = max_scenarios
+    limit = CONFIRM_SCENARIOS if max_scenarios is None else max_scenarios
     how = " × ".join(f"{len(v)} {k}" for k, v in axes.items())
     made = f"{named} named" + (f" + sweep {how}" if axes else "")
     if count > HARD_MAX_SCENARIOS:
-        r.add("sweep", f"expands to {count:,} scenarios ({made}); at most {HARD_MAX_SCENARIOS:,} can run in one batch: split the file")
+        r.add(("sweep",), f"expands to {count:,} scenarios ({made}); at most {HARD_MAX_SCENARIOS:,} can run in one batch: split the file")
         return False
     if count > limit and not yes:
         r.add(
-            "sweep",
+            ("sweep",),
             f"expands to {count:,} scenarios ({made}), more than {limit:,}: to run them all, pass --yes "
             f"or set max_scenarios: {count} in the file",
         )
@@ -268,24 +218,19 @@ def _count_allowed(r: _Reader, count: int, named: int, axes: dict, max_scenarios
     return True
 
 
-def _sweep_axes(r: _Reader, sweep) -> dict[str, list]:
+def _sweep_axes(r: Checker, sweep) -> dict[str, list]:
     """The sweep's keys and their values (checked); empty after a problem."""
-    if sweep is None:
-        return {}
-    if not isinstance(sweep, dict) or not sweep:
-        r.add("sweep", "must be a non-empty mapping of key: [values]")
+    if sweep is None or sweep is INVALID:
         return {}
     axes: dict[str, list] = {}
     for key, values in sweep.items():
-        where = f"sweep.{key}"
-        if not isinstance(values, list) or not values:
-            r.add(where, "must be a non-empty list of values")
+        if values is INVALID:
             continue
         seen: set[str] = set()
         for v in values:
             frozen = _freeze(v)
             if frozen in seen:
-                r.add(where, f"value {format_value(v)} is listed twice")
+                r.add(("sweep", key), f"value {format_value(v)} is listed twice")
             seen.add(frozen)
         axes[str(key)] = values
     return axes if len(axes) == len(sweep) else {}
@@ -303,19 +248,19 @@ def _sweep_scenarios(axes: dict[str, list], common: dict) -> list[Scenario]:
     return out
 
 
-def _check_names(r: _Reader, named: list[Scenario], swept: list[Scenario]) -> None:
+def _check_names(r: Checker, named: list[Scenario], swept: list[Scenario]) -> None:
     """Named scenarios must be unique; a sweep name that collides after sanitising gets ``~2``, ``~3``."""
     taken: dict[str, Scenario] = {}
     for s in named:
         key = s.name.casefold()
         if key in taken:
-            r.add(s.origin + ".name", f"duplicate scenario name {s.name!r} (also {taken[key].origin})")
+            r.add(_name_at(s.origin), f"duplicate scenario name {s.name!r} (also {taken[key].origin})")
         else:
             taken[key] = s
     for i, s in enumerate(swept):
         key = s.name.casefold()
         if key in taken and taken[key].origin != "sweep":
-            r.add(taken[key].origin + ".name", f"duplicate scenario name {s.name!r} (the sweep makes it too)")
+            r.add(_name_at(taken[key].origin), f"duplicate scenario name {s.name!r} (the sweep makes it too)")
             continue
         k, name = 1, s.name
         while name.casefold() in taken:
@@ -324,6 +269,11 @@ def _check_names(r: _Reader, named: list[Scenario], swept: list[Scenario]) -> No
         if name != s.name:
             swept[i] = Scenario(name=name, overrides=s.overrides, origin=s.origin)
         taken[name.casefold()] = swept[i]
+
+
+def _name_at(origin: str) -> tuple:
+    """The key path of the name of the named scenario ``scenarios[i]``."""
+    return ("scenarios", int(origin[len("scenarios["):-1]), "name")
 
 
 def content_hash(path: Path) -> str:

@@ -1,4 +1,4 @@
-"""Enclave cases (CASE.yaml): schema, loading and validation.
+"""Enclave cases (CASE.yaml): the file declared (:data:`SPEC`), read and checked.
 
 A case describes one enclave arrangement (飞地经济): the parties, the revenue streams the
 cooperation creates year by year, the policy constraints a negotiator must respect and,
@@ -31,212 +31,128 @@ Money streams (tax, land income, grants, ...) add up to each party's NPV. Statis
 value added, output) are shared and reported year by year, but never added to money: their
 shares follow their own rule from ``statistics_split``.
 
+The file's shape (types, ranges, required keys, defaults) is declared in :data:`SPEC` over
+:mod:`optimizer.checks`, like the scenario file; what relates one key to another (a party or stream
+named elsewhere, shares that sum to 1, years within the case, every money stream split once) is
+checked by the plain functions below, on the cleaned document. The objects built are in
+:mod:`optimizer.sharing.case_model`.
+
 Every problem in a case file is collected and reported at once as an
-:class:`~optimizer.errors.InputError` (exit code 2), each message starting with the key path,
-e.g. ``parties[1].contributions.land: must be a number >= 0, got 'a lot'``.
+:class:`~optimizer.errors.InputError` (exit code 2), each naming the file, the line and column of the
+key and its key path, in the words shared with the CSV loader and the scenario file, e.g.
+``case.yaml, line 12, column 9: parties[1].contributions.land: must be a number at least 0, not 'a lot'``.
 """
+
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..documents import magnitude_message, read_yaml
-from ..errors import ProblemCollector
-
-ROLES = ("originating", "receiving", "other")
-#: calendar years a case may start in (a case runs for at most MAX_YEARS years)
-YEARS = (1900, 2200)
-MAX_YEARS = 200
-
-#: top-level keys of CASE.yaml and what they mean (also the list of allowed keys)
-TOP_KEYS: dict[str, str] = {
-    "name": "identifier of the case (letters, digits, - _ .)",
-    "description": "free text",
-    "units": "label of the money unit, e.g. 'million CNY'",
-    "start_year": "calendar year of the first year (t = 1)",
-    "discount_rate": "yearly discount rate δ, 0 <= δ <= 1",
-    "parties": "two or more parties",
-    "revenues": "stream -> one amount per year",
-    "statistics": "names of the streams that are statistics (never added to money)",
-    "statistics_split": "statistic -> {follow: money stream} or {shares: {party: share}}",
-    "constraints": "policy constraints",
-    "fixed_rule": "the written rule evaluated by --rule fixed",
-}
-PARTY_KEYS = ("id", "role", "contributions", "disagreement", "weight")
-CONSTRAINT_KEYS = (
-    "individual_rationality",
-    "buffer",
-    "max_change",
-    "share_limits",
-    "origin_cap",
-    "guaranteed_minimum",
+from ..checks import INVALID, YAML, Anything, Bool, Checker, Choice, Either, Integer, List, Mapping, Number, Table, Text, valid
+from ..documents import key_path, read_yaml
+from .case_model import (
+    MAX_YEARS,
+    ROLES,
+    YEARS,
+    Buffer,
+    Case,
+    Constraints,
+    FixedRule,
+    Guarantee,
+    OriginCap,
+    Party,
+    PhaseOut,
+    ShareLimit,
+    StatisticSplit,
 )
-FIXED_RULE_KEYS = ("shares", "phase_out")
-PHASE_OUT_KEYS = ("streams", "origin", "receiver", "origin_share", "years", "extension_years", "cap")
+
+__all__ = [
+    "MAX_YEARS", "ROLES", "YEARS", "SPEC", "Buffer", "Case", "Constraints", "FixedRule", "Guarantee", "OriginCap",
+    "Party", "PhaseOut", "ShareLimit", "StatisticSplit", "case_from_dict", "load_case",
+]
 
 
-@dataclass(frozen=True)
-class Party:
-    id: str
-    role: str
-    contributions: dict[str, float]
-    disagreement: float = 0.0
-    weight: float = 1.0
-
-    @property
-    def contribution(self) -> float:
-        """Total valued contribution (sum over factors)."""
-        return float(sum(self.contributions.values()))
+def _case_name(name: str) -> str | None:
+    if not all(c.isalnum() or c in "-_." for c in name):
+        return f"use letters, digits, '-', '_' or '.' only (it names result folders), not {name!r}"
+    return None
 
 
-@dataclass(frozen=True)
-class StatisticSplit:
-    """How a statistic stream is shared: ``follow`` a money stream, or fixed ``shares`` per year."""
+SHARE = Number(0, 1, null=False)
+#: a share: one number for every year, or one number per year (the count is checked against the case)
+PER_YEAR = Either(SHARE, List(Number(0, 1, required=True)), required=True)
+#: party -> share (the parties and the sums are checked against the case)
+PARTY_SHARES = Table(PER_YEAR, required=True, help="party: share")
+#: one stream name or a list of them (checked against the case's streams)
+STREAMS = Either(Text(), List(Text(required=True), min_items=1), help="stream names")
+PARTY_REF = Text(required=True)
+YEAR = Integer(null=False)
 
-    stream: str
-    follow: str | None = None
-    shares: dict[str, tuple[float, ...]] | None = None
+PARTY = Mapping({
+    "id": Text(required=True, numbers="whole"),
+    "role": Choice(*ROLES, required=True),
+    "contributions": Table(Number(0, required=True), default={}, numbers=True, help="factor: money value"),
+    "disagreement": Number(default=0.0, null=False),
+    "weight": Number(0, strict_min=True, default=1.0, null=False),
+}, required=True)
 
+GUARANTEE = Mapping({
+    "party": PARTY_REF,
+    "amount": Number(0, required=True),
+    "streams": STREAMS,
+    "from_year": YEAR,
+    "to_year": YEAR,
+}, required=True)
 
-@dataclass(frozen=True)
-class Buffer:
-    """The originating side's share of ``streams`` never rises, and after ``years`` years is at most ``floor``."""
+CONSTRAINTS = Mapping({
+    "individual_rationality": Bool(default=True, null=False),
+    "buffer": Mapping({"years": Integer(0, required=True), "floor": Number(0, 1, default=0.0, null=False), "streams": STREAMS}),
+    "max_change": Either(SHARE, Table(Number(0, 1, required=True))),
+    "share_limits": List(Mapping({
+        "party": PARTY_REF,
+        "min": SHARE,
+        "max": SHARE,
+        "streams": STREAMS,
+        "from_year": YEAR,
+        "to_year": YEAR,
+    }, required=True)),
+    "origin_cap": Either(Number(0), Mapping({"amount": Number(0, required=True), "streams": STREAMS})),
+    "guaranteed_minimum": Either(GUARANTEE, List(GUARANTEE)),
+})
 
-    years: int
-    floor: float
-    streams: tuple[str, ...]
+PHASE_OUT = Mapping({
+    "streams": STREAMS,
+    "origin": Text(),
+    "receiver": Text(),
+    "origin_share": Either(SHARE, List(Number(0, 1, required=True), min_items=1), required=True),
+    "years": Integer(1, MAX_YEARS, null=False),
+    "extension_years": Integer(0, default=0, null=False),
+    "cap": Number(0),
+})
 
-
-@dataclass(frozen=True)
-class ShareLimit:
-    """``min <= share[party, s, t] <= max`` for s in ``streams`` and t in ``years`` (indices 1..T)."""
-
-    key: str
-    party: str
-    min: float | None
-    max: float | None
-    streams: tuple[str, ...]
-    years: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class OriginCap:
-    """The originating side's cumulative (undiscounted) receipts from ``streams`` are at most ``amount``."""
-
-    amount: float
-    streams: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Guarantee:
-    """``party`` receives at least ``amount`` from ``streams`` in each year of ``years`` (indices 1..T)."""
-
-    key: str
-    party: str
-    amount: float
-    streams: tuple[str, ...]
-    years: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class Constraints:
-    individual_rationality: bool = True
-    buffer: Buffer | None = None
-    max_change: dict[str, float] = field(default_factory=dict)
-    share_limits: tuple[ShareLimit, ...] = ()
-    origin_cap: OriginCap | None = None
-    guaranteed_minimum: tuple[Guarantee, ...] = ()
-
-
-@dataclass(frozen=True)
-class PhaseOut:
-    """A written phase-out: ``origin`` gets ``origin_share[k]`` of ``streams`` in sharing year k+1.
-
-    With a ``cap`` the origin's cumulative receipts from these streams stop at the cap (the year
-    that reaches it pays only the remainder), and when the cap is not reached within the
-    ``len(origin_share)`` sharing years, sharing goes on for ``extension_years`` more years at the
-    last share. After the sharing period (or once the cap is reached) ``receiver`` gets everything.
-    """
-
-    streams: tuple[str, ...]
-    origin: str
-    receiver: str
-    origin_share: tuple[float, ...]
-    extension_years: int = 0
-    cap: float | None = None
-
-
-@dataclass(frozen=True)
-class FixedRule:
-    """Shares written per stream (party -> one share per year) and/or a :class:`PhaseOut`."""
-
-    shares: dict[str, dict[str, tuple[float, ...]]]
-    phase_out: PhaseOut | None = None
-
-
-@dataclass(frozen=True)
-class Case:
-    name: str
-    start_year: int
-    discount_rate: float
-    parties: tuple[Party, ...]
-    revenues: dict[str, tuple[float, ...]]
-    statistics: tuple[str, ...]
-    statistics_split: dict[str, StatisticSplit]
-    constraints: Constraints
-    fixed_rule: FixedRule | None = None
-    description: str = ""
-    units: str = ""
-    source: str = "<case>"
-
-    @property
-    def T(self) -> int:
-        return len(next(iter(self.revenues.values())))
-
-    @property
-    def years(self) -> list[int]:
-        """Calendar years, t = 1..T."""
-        return [self.start_year + t - 1 for t in range(1, self.T + 1)]
-
-    def year(self, t: int) -> int:
-        return self.start_year + t - 1
-
-    @property
-    def streams(self) -> list[str]:
-        return list(self.revenues)
-
-    @property
-    def money_streams(self) -> list[str]:
-        return [s for s in self.revenues if s not in self.statistics]
-
-    @property
-    def party_ids(self) -> list[str]:
-        return [p.id for p in self.parties]
-
-    def party(self, pid: str) -> Party:
-        for p in self.parties:
-            if p.id == pid:
-                return p
-        raise KeyError(pid)
-
-    @property
-    def originating(self) -> list[str]:
-        return [p.id for p in self.parties if p.role == "originating"]
-
-    def discount(self, t: int) -> float:
-        """Discount factor of year t: (1+δ)^-t (amounts fall at the end of each year)."""
-        return (1.0 + self.discount_rate) ** -t
-
-    def revenue(self, s: str, t: int) -> float:
-        return self.revenues[s][t - 1]
-
-    @property
-    def total_npv(self) -> float:
-        """Discounted money created by the cooperation (the sum of every party's NPV)."""
-        return sum(self.revenue(s, t) * self.discount(t) for s in self.money_streams for t in range(1, self.T + 1))
+#: CASE.yaml, declared (what relates keys to each other is checked by the functions below)
+SPEC = Mapping({
+    "name": Text(required=True, numbers="whole", test=_case_name),
+    "description": Anything(default=""),
+    "units": Anything(default=""),
+    "start_year": Integer(*YEARS, required=True),
+    "discount_rate": Number(0, 1, default=0.0, null=False),
+    "parties": List(PARTY, required=True, min_items=2, help="two or more parties"),
+    "revenues": Table(
+        List(Number(0, required=True), required=True, min_items=1, max_items=MAX_YEARS, help="one amount per year"),
+        required=True,
+        min_items=1,
+        numbers=True,
+    ),
+    "statistics": List(Text(required=True, numbers=True), help="stream names"),
+    "statistics_split": Table(
+        Mapping({"follow": Text(null=False), "shares": Table(PER_YEAR, null=False, help="party: share")}, required=True), default={}
+    ),
+    "constraints": CONSTRAINTS,
+    "fixed_rule": Mapping({"shares": Table(PARTY_SHARES, default={}), "phase_out": PHASE_OUT}),
+})
 
 
 # --------------------------------------------------------------------------------------------
@@ -245,600 +161,26 @@ class Case:
 
 def load_case(path: str | Path) -> Case:
     """Read and validate CASE.yaml; raises :class:`~optimizer.errors.InputError` listing every problem."""
-    return case_from_dict(read_yaml(path).data, source=str(path))
+    document = read_yaml(path)
+    return case_from_dict(document.data, source=str(path), positions=document.positions)
 
 
-def case_from_dict(data: Any, source: str = "<case>") -> Case:
-    """Validate a parsed case (a dict as from YAML) and build a :class:`Case`."""
-    r = _Reader(source)
-    case = r.case(data)
-    r.problems.raise_if_any()
+def case_from_dict(data: Any, source: str = "<case>", positions: dict | None = None) -> Case:
+    """Validate a parsed case (a dict as from YAML) and build a :class:`Case`; ``positions`` (from
+    :func:`~optimizer.documents.read_yaml`) place each problem at its line and column."""
+    r = Checker(source, YAML, positions)
+    doc = r.check(SPEC, data)
+    case = None if doc is INVALID else _case(r, doc, stated_statistics="statistics" in data, source=source)
+    r.raise_if_any()
     assert case is not None
     return case
 
 
-def _is_number(x: Any) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
-
-
-def _as_number(x: Any) -> float | None:
-    """A finite number, also from a string such as '1e3' (YAML 1.1 reads it as text); None otherwise."""
-    if _is_number(x):
-        return float(x)
-    if isinstance(x, str):
-        try:
-            f = float(x)
-        except ValueError:
-            return None
-        return f if math.isfinite(f) else None
-    return None
-
-
-class _Reader:
-    """Walks the parsed YAML, collecting every problem with its key path."""
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-        self.problems = ProblemCollector(source=source)
-        self.roles: dict[str, str] = {}  # party id -> role, for every party whose id could be read
-
-    # -- primitives ---------------------------------------------------------------------------
-    def err(self, key: str, message: str) -> None:
-        self.problems.add(self.source, f"{key}: {message}" if key else message)
-
-    def mapping(self, value: Any, key: str, allowed: tuple[str, ...] | None = None) -> dict | None:
-        if not isinstance(value, dict):
-            if not key:  # the whole document: say what it is, never echo what a foreign file holds
-                self.err("", f"must be a mapping (key: value) of {', '.join(TOP_KEYS)}; this file holds {_kind(value)}")
-            else:
-                self.err(key, f"must be a mapping (key: value), got {_show(value)}")
-            return None
-        if allowed is not None:
-            for k in value:
-                if k not in allowed:
-                    self.err(f"{key}.{k}" if key else str(k), f"unknown key {str(k)!r} (allowed: {', '.join(allowed)})")
-        return value
-
-    def number(
-        self,
-        value: Any,
-        key: str,
-        *,
-        lo: float | None = None,
-        hi: float | None = None,
-        strict_lo: bool = False,
-    ) -> float | None:
-        if value is None:
-            self.err(key, "missing")
-            return None
-        x = _as_number(value)
-        rng = _range_text(lo, hi, strict_lo)
-        if x is None or (lo is not None and (x < lo or (strict_lo and x == lo))) or (hi is not None and x > hi):
-            self.err(key, f"must be a number{rng}, got {_show(value)}")
-            return None
-        too_large = magnitude_message(x)
-        if too_large:
-            self.err(key, too_large)
-            return None
-        return x
-
-    def integer(self, value: Any, key: str, *, lo: int | None = None, hi: int | None = None) -> int | None:
-        if value is None:
-            self.err(key, "missing")
-            return None
-        bad = isinstance(value, bool) or not isinstance(value, int)
-        if bad or (lo is not None and value < lo) or (hi is not None and value > hi):
-            rng = f" in [{lo}, {hi}]" if lo is not None and hi is not None else f" >= {lo}" if lo is not None else ""
-            self.err(key, f"must be a whole number{rng}, got {_show(value)}")
-            return None
-        return int(value)
-
-    def text(self, value: Any, key: str) -> str | None:
-        if isinstance(value, bool) or not isinstance(value, (str, int)) or str(value).strip() == "":
-            self.err(key, f"must be a non-empty text, got {_show(value)}")
-            return None
-        return str(value).strip()
-
-    def required(self, data: dict, k: str, key: str) -> Any:
-        if k not in data or data[k] is None:
-            self.err(key, "missing")
-            return None
-        return data[k]
-
-    # -- the case -----------------------------------------------------------------------------
-    def case(self, data: Any) -> Case | None:
-        if data is None:
-            self.err("(top level)", "the file is empty")
-            return None
-        d = self.mapping(data, "", tuple(TOP_KEYS))
-        if d is None:
-            return None
-        name = self.case_name(d)
-        description = str(d.get("description") or "")
-        units = str(d.get("units") or "")
-        start_year = self.integer(d.get("start_year"), "start_year", lo=YEARS[0], hi=YEARS[1])
-        rate = d.get("discount_rate", 0.0)
-        delta = self.number(rate, "discount_rate", lo=0.0, hi=1.0)
-        parties = self.parties(self.required(d, "parties", "parties"))
-        revenues = self.revenues(self.required(d, "revenues", "revenues"))
-        if revenues is None:
-            return None
-        T = len(next(iter(revenues.values())))
-        statistics = self.statistics(d, revenues)
-        money = [s for s in revenues if s not in (statistics or ())]
-        if statistics is not None and not money:
-            self.err("statistics", "every stream is a statistic; at least one money stream is needed")
-        elif statistics is not None and not any(v > 0 for s in money for v in revenues[s]):
-            self.err("revenues", f"the money streams ({', '.join(money)}) are zero in every year: nothing to share")
-        if statistics is None or start_year is None or not money:
-            return None
-        # cross-references are checked against every party whose id and role could be read
-        ctx = _Context(ids=list(self.roles), roles=self.roles, streams=list(revenues), money=money, T=T, start_year=start_year)
-        split = self.statistics_split(d.get("statistics_split"), statistics, ctx)
-        constraints = self.constraints(d.get("constraints"), ctx)
-        fixed = self.fixed_rule(d.get("fixed_rule"), ctx) if d.get("fixed_rule") is not None else None
-        if None in (name, delta, parties, split, constraints) or (d.get("fixed_rule") is not None and fixed is None):
-            return None
-        return Case(
-            name=name,
-            start_year=start_year,
-            discount_rate=delta,
-            parties=tuple(parties),
-            revenues=revenues,
-            statistics=tuple(statistics),
-            statistics_split=split,
-            constraints=constraints,
-            fixed_rule=fixed,
-            description=description,
-            units=units,
-            source=self.source,
-        )
-
-    def case_name(self, d: dict) -> str | None:
-        v = self.required(d, "name", "name")
-        if v is None:
-            return None
-        name = self.text(v, "name")
-        if name is not None and not all(c.isalnum() or c in "-_." for c in name):
-            self.err("name", f"use letters, digits, '-', '_' or '.' only (it names result folders), got {name!r}")
-            return None
-        return name
-
-    def parties(self, value: Any) -> list[Party] | None:
-        if value is None:
-            return None
-        if not isinstance(value, list) or len(value) < 2:
-            self.err("parties", f"must be a list of at least two parties, got {_show(value)}")
-            return None
-        out: list[Party] = []
-        seen: set[str] = set()
-        ok = True
-        for i, item in enumerate(value):
-            key = f"parties[{i}]"
-            p = self.mapping(item, key, PARTY_KEYS)
-            if p is None:
-                ok = False
-                continue
-            pid = self.text(p["id"], f"{key}.id") if p.get("id") is not None else self.required(p, "id", f"{key}.id")
-            if pid is not None and pid in seen:
-                self.err(f"{key}.id", f"duplicate party id {pid!r}")
-                pid = None
-            if pid is not None:
-                seen.add(pid)
-            role = p.get("role")
-            if role not in ROLES:
-                self.err(f"{key}.role", f"must be one of {', '.join(ROLES)}, got {_show(role)}")
-                role = None
-            if pid is not None:
-                self.roles[pid] = role or "other"
-            contributions = self.contributions(p.get("contributions", {}), f"{key}.contributions")
-            disagreement = self.number(p.get("disagreement", 0.0), f"{key}.disagreement")
-            weight = self.number(p.get("weight", 1.0), f"{key}.weight", lo=0.0, strict_lo=True)
-            if None in (pid, role, contributions, disagreement, weight):
-                ok = False
-                continue
-            out.append(Party(pid, role, contributions, disagreement, weight))
-        return out if ok else None
-
-    def contributions(self, value: Any, key: str) -> dict[str, float] | None:
-        if value is None:
-            return {}
-        d = self.mapping(value, key)
-        if d is None:
-            return None
-        out: dict[str, float] = {}
-        for factor, amount in d.items():
-            x = self.number(amount, f"{key}.{factor}", lo=0.0)
-            if x is None:
-                return None
-            out[str(factor)] = x
-        return out
-
-    def revenues(self, value: Any) -> dict[str, tuple[float, ...]] | None:
-        if value is None:
-            return None
-        d = self.mapping(value, "revenues")
-        if d is None:
-            return None
-        if not d:
-            self.err("revenues", "at least one stream is needed")
-            return None
-        out: dict[str, tuple[float, ...]] = {}
-        lengths: dict[str, int] = {}
-        ok = True
-        for stream, amounts in d.items():
-            key = f"revenues.{stream}"
-            if not isinstance(amounts, list) or not amounts:
-                self.err(key, f"must be a list with one amount per year, got {_show(amounts)}")
-                ok = False
-                continue
-            if len(amounts) > MAX_YEARS:
-                self.err(key, f"has {len(amounts)} years; a case covers at most {MAX_YEARS}")
-                ok = False
-                continue
-            vals = [self.number(a, f"{key}[{j}]", lo=0.0) for j, a in enumerate(amounts)]
-            if any(v is None for v in vals):
-                ok = False
-                continue
-            out[str(stream)] = tuple(vals)  # type: ignore[arg-type]
-            lengths[str(stream)] = len(vals)
-        if len(set(lengths.values())) > 1:
-            first = next(iter(lengths))
-            for s, n in lengths.items():
-                if n != lengths[first]:
-                    self.err(f"revenues.{s}", f"has {n} years but revenues.{first} has {lengths[first]}; all streams need the same years")
-            ok = False
-        return out if ok else None
-
-    def statistics(self, d: dict, revenues: dict) -> list[str] | None:
-        if "statistics" not in d:
-            return ["gdp"] if "gdp" in revenues else []
-        value = d["statistics"]
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.err("statistics", f"must be a list of stream names, got {_show(value)}")
-            return None
-        out = []
-        for j, s in enumerate(value):
-            if str(s) not in revenues:
-                self.err(f"statistics[{j}]", f"unknown stream {s!r} (streams: {', '.join(revenues)})")
-                return None
-            out.append(str(s))
-        return out
-
-    def statistics_split(self, value: Any, statistics: list[str], ctx: "_Context") -> dict[str, StatisticSplit] | None:
-        value = {} if value is None else value
-        d = self.mapping(value, "statistics_split")
-        if d is None:
-            return None
-        out: dict[str, StatisticSplit] = {}
-        ok = True
-        for s in d:
-            if s not in statistics:
-                self.err(f"statistics_split.{s}", f"not a statistic stream ({str(s)!r} is not among the statistics: {', '.join(statistics) or 'none'})")
-                ok = False
-        for s in statistics:
-            key = f"statistics_split.{s}"
-            if s not in d:
-                out[s] = StatisticSplit(s, follow=ctx.money[0])
-                continue
-            spec = self.mapping(d[s], key, ("follow", "shares"))
-            if spec is None:
-                ok = False
-                continue
-            if ("follow" in spec) == ("shares" in spec):
-                self.err(key, "give exactly one of 'follow' (a money stream) or 'shares' (party: share)")
-                ok = False
-            elif "follow" in spec:
-                if spec["follow"] not in ctx.money:
-                    self.err(f"{key}.follow", f"must name a money stream ({', '.join(ctx.money)}), got {_show(spec['follow'])}")
-                    ok = False
-                else:
-                    out[s] = StatisticSplit(s, follow=str(spec["follow"]))
-            else:
-                shares = self.party_shares(spec["shares"], f"{key}.shares", ctx)
-                if shares is None:
-                    ok = False
-                else:
-                    out[s] = StatisticSplit(s, shares=shares)
-        return out if ok else None
-
-    def per_year(self, value: Any, key: str, T: int) -> tuple[float, ...] | None:
-        """A share given as one number (every year) or a list of one number per year, each in [0, 1]."""
-        if isinstance(value, list):
-            if len(value) != T:
-                self.err(key, f"has {len(value)} values; give one number or {T} (one per year)")
-                return None
-            vals = [self.number(v, f"{key}[{j}]", lo=0.0, hi=1.0) for j, v in enumerate(value)]
-            return None if any(v is None for v in vals) else tuple(vals)  # type: ignore[arg-type]
-        x = self.number(value, key, lo=0.0, hi=1.0)
-        return None if x is None else (x,) * T
-
-    def party_shares(self, value: Any, key: str, ctx: "_Context") -> dict[str, tuple[float, ...]] | None:
-        """party -> share per year; missing parties get 0; shares must sum to 1 in every year."""
-        d = self.mapping(value, key)
-        if d is None:
-            return None
-        out: dict[str, tuple[float, ...]] = {}
-        ok = True
-        for pid, v in d.items():
-            if pid not in ctx.ids:
-                self.err(f"{key}.{pid}", f"unknown party {str(pid)!r} (parties: {', '.join(ctx.ids)})")
-                ok = False
-                continue
-            vals = self.per_year(v, f"{key}.{pid}", ctx.T)
-            if vals is None:
-                ok = False
-            else:
-                out[str(pid)] = vals
-        if not ok:
-            return None
-        for t in range(ctx.T):
-            total = sum(v[t] for v in out.values())
-            if abs(total - 1.0) > 1e-9:
-                self.err(key, f"shares in {ctx.start_year + t} sum to {total:g}, not 1")
-                return None
-        return {pid: out.get(pid, (0.0,) * ctx.T) for pid in ctx.ids}
-
-    def streams(self, value: Any, key: str, allowed: list[str], default: list[str]) -> tuple[str, ...] | None:
-        if value is None:
-            return tuple(default)
-        if isinstance(value, str):
-            value = [value]
-        if not isinstance(value, list) or not value:
-            self.err(key, f"must be a list of stream names, got {_show(value)}")
-            return None
-        for j, s in enumerate(value):
-            if s not in allowed:
-                self.err(f"{key}[{j}]", f"unknown stream {s!r} here (allowed: {', '.join(allowed)})")
-                return None
-        return tuple(str(s) for s in value)
-
-    def party_ref(self, value: Any, key: str, ctx: "_Context") -> str | None:
-        if value not in ctx.ids:
-            self.err(key, f"unknown party {_show(value)} (parties: {', '.join(ctx.ids)})")
-            return None
-        return str(value)
-
-    def year_range(self, d: dict, key: str, ctx: "_Context") -> tuple[int, ...] | None:
-        """Indices t of the years from_year..to_year (inclusive; default: every year)."""
-        first, last = ctx.start_year, ctx.start_year + ctx.T - 1
-        lo = self.integer(d.get("from_year", first), f"{key}.from_year")
-        hi = self.integer(d.get("to_year", last), f"{key}.to_year")
-        if lo is None or hi is None:
-            return None
-        if not (first <= lo <= hi <= last):
-            self.err(key, f"years {lo}..{hi} must lie within {first}..{last}, from_year <= to_year")
-            return None
-        return tuple(range(lo - first + 1, hi - first + 2))
-
-    # -- constraints --------------------------------------------------------------------------
-    def constraints(self, value: Any, ctx: "_Context") -> Constraints | None:
-        if value is None:
-            return Constraints()
-        d = self.mapping(value, "constraints", CONSTRAINT_KEYS)
-        if d is None:
-            return None
-        ir = d.get("individual_rationality", True)
-        if not isinstance(ir, bool):
-            self.err("constraints.individual_rationality", f"must be true or false, got {_show(ir)}")
-        buffer = self.buffer(d["buffer"], ctx) if d.get("buffer") is not None else None
-        max_change = self.max_change(d.get("max_change"), ctx)
-        limits = self.share_limits(d.get("share_limits"), ctx)
-        cap = self.origin_cap(d["origin_cap"], ctx) if d.get("origin_cap") is not None else None
-        guarantees = self.guarantees(d.get("guaranteed_minimum"), ctx)
-        failed = (
-            not isinstance(ir, bool)
-            or (d.get("buffer") is not None and buffer is None)
-            or max_change is None
-            or limits is None
-            or (d.get("origin_cap") is not None and cap is None)
-            or guarantees is None
-        )
-        if failed:
-            return None
-        return Constraints(ir, buffer, max_change, limits, cap, guarantees)
-
-    def need_originating(self, key: str, ctx: "_Context") -> bool:
-        if not any(r == "originating" for r in ctx.roles.values()):
-            self.err(key, "needs a party with role 'originating'")
-            return False
-        return True
-
-    def buffer(self, value: Any, ctx: "_Context") -> Buffer | None:
-        key = "constraints.buffer"
-        d = self.mapping(value, key, ("years", "floor", "streams"))
-        if d is None:
-            return None
-        years = self.integer(d.get("years"), f"{key}.years", lo=0)
-        floor = self.number(d.get("floor", 0.0), f"{key}.floor", lo=0.0, hi=1.0)
-        streams = self.streams(d.get("streams"), f"{key}.streams", ctx.streams, ctx.money)
-        if not self.need_originating(key, ctx) or None in (years, floor, streams):
-            return None
-        if years > ctx.T:
-            self.err(f"{key}.years", f"{years} buffer years exceed the {ctx.T} years of the case")
-            return None
-        return Buffer(years, floor, streams)
-
-    def max_change(self, value: Any, ctx: "_Context") -> dict[str, float] | None:
-        key = "constraints.max_change"
-        if value is None:
-            return {}
-        if isinstance(value, dict):
-            out = {}
-            for s, v in value.items():
-                if s not in ctx.streams:
-                    self.err(f"{key}.{s}", f"unknown stream {str(s)!r} (streams: {', '.join(ctx.streams)})")
-                    return None
-                x = self.number(v, f"{key}.{s}", lo=0.0, hi=1.0)
-                if x is None:
-                    return None
-                out[str(s)] = x
-            return out
-        x = self.number(value, key, lo=0.0, hi=1.0)
-        return None if x is None else {s: x for s in ctx.money}
-
-    def share_limits(self, value: Any, ctx: "_Context") -> tuple[ShareLimit, ...] | None:
-        key = "constraints.share_limits"
-        if value is None:
-            return ()
-        if not isinstance(value, list):
-            self.err(key, f"must be a list of {{party, min, max, streams, from_year, to_year}}, got {_show(value)}")
-            return None
-        out = []
-        ok = True
-        for i, item in enumerate(value):
-            k = f"{key}[{i}]"
-            d = self.mapping(item, k, ("party", "min", "max", "streams", "from_year", "to_year"))
-            if d is None:
-                ok = False
-                continue
-            party = self.party_ref(d.get("party"), f"{k}.party", ctx)
-            lo = self.number(d["min"], f"{k}.min", lo=0.0, hi=1.0) if "min" in d else None
-            hi = self.number(d["max"], f"{k}.max", lo=0.0, hi=1.0) if "max" in d else None
-            streams = self.streams(d.get("streams"), f"{k}.streams", ctx.streams, ctx.money)
-            years = self.year_range(d, k, ctx)
-            if "min" not in d and "max" not in d:
-                self.err(k, "give min, max or both")
-                ok = False
-            elif lo is not None and hi is not None and lo > hi:
-                self.err(k, f"min {lo:g} exceeds max {hi:g}")
-                ok = False
-            if party is None or streams is None or years is None or ("min" in d and lo is None) or ("max" in d and hi is None):
-                ok = False
-            if ok:
-                out.append(ShareLimit(k, party, lo, hi, streams, years))
-        return tuple(out) if ok else None
-
-    def origin_cap(self, value: Any, ctx: "_Context") -> OriginCap | None:
-        key = "constraints.origin_cap"
-        if _as_number(value) is not None:
-            value = {"amount": value}
-        d = self.mapping(value, key, ("amount", "streams"))
-        if d is None:
-            return None
-        amount = self.number(d.get("amount"), f"{key}.amount", lo=0.0)
-        streams = self.streams(d.get("streams"), f"{key}.streams", ctx.money, ctx.money)
-        if not self.need_originating(key, ctx) or amount is None or streams is None:
-            return None
-        return OriginCap(amount, streams)
-
-    def guarantees(self, value: Any, ctx: "_Context") -> tuple[Guarantee, ...] | None:
-        key = "constraints.guaranteed_minimum"
-        if value is None:
-            return ()
-        if isinstance(value, dict):
-            value = [value]
-        if not isinstance(value, list):
-            self.err(key, f"must be a list of {{party, amount, streams, from_year, to_year}}, got {_show(value)}")
-            return None
-        out = []
-        ok = True
-        for i, item in enumerate(value):
-            k = f"{key}[{i}]"
-            d = self.mapping(item, k, ("party", "amount", "streams", "from_year", "to_year"))
-            if d is None:
-                ok = False
-                continue
-            party = self.party_ref(d.get("party"), f"{k}.party", ctx)
-            amount = self.number(d.get("amount"), f"{k}.amount", lo=0.0)
-            streams = self.streams(d.get("streams"), f"{k}.streams", ctx.money, ctx.money)
-            years = self.year_range(d, k, ctx)
-            if None in (party, amount, streams, years):
-                ok = False
-                continue
-            out.append(Guarantee(k, party, amount, streams, years))
-        return tuple(out) if ok else None
-
-    # -- the written rule ---------------------------------------------------------------------
-    def fixed_rule(self, value: Any, ctx: "_Context") -> FixedRule | None:
-        key = "fixed_rule"
-        d = self.mapping(value, key, FIXED_RULE_KEYS)
-        if d is None:
-            return None
-        shares: dict[str, dict[str, tuple[float, ...]]] = {}
-        ok = True
-        raw = d.get("shares") or {}
-        if self.mapping(raw, f"{key}.shares") is None:
-            return None
-        for s, spec in raw.items():
-            if s not in ctx.streams:
-                self.err(f"{key}.shares.{s}", f"unknown stream {str(s)!r} (streams: {', '.join(ctx.streams)})")
-                ok = False
-                continue
-            ps = self.party_shares(spec, f"{key}.shares.{s}", ctx)
-            if ps is None:
-                ok = False
-            else:
-                shares[str(s)] = ps
-        phase_out = self.phase_out(d["phase_out"], ctx) if d.get("phase_out") is not None else None
-        if d.get("phase_out") is not None and phase_out is None:
-            ok = False
-        if not ok:
-            return None
-        covered = set(shares) | set(phase_out.streams if phase_out else ())
-        for s in phase_out.streams if phase_out else ():
-            if s in shares:
-                self.err(f"{key}.shares.{s}", "this stream is also in fixed_rule.phase_out.streams; give it once")
-                ok = False
-        for s in ctx.money:
-            if s not in covered:
-                self.err(key, f"money stream {s!r} has no split: give it under fixed_rule.shares or fixed_rule.phase_out.streams")
-                ok = False
-        return FixedRule(shares, phase_out) if ok else None
-
-    def phase_out(self, value: Any, ctx: "_Context") -> PhaseOut | None:
-        key = "fixed_rule.phase_out"
-        d = self.mapping(value, key, PHASE_OUT_KEYS)
-        if d is None:
-            return None
-        ok = True
-        streams = self.streams(d.get("streams"), f"{key}.streams", ctx.money, ctx.money)
-        origin = self.role_party(d.get("origin"), f"{key}.origin", "originating", ctx)
-        receiver = self.role_party(d.get("receiver"), f"{key}.receiver", "receiving", ctx)
-        if origin is not None and origin == receiver:
-            self.err(f"{key}.receiver", "must differ from the origin")
-            ok = False
-        raw_share = self.required(d, "origin_share", f"{key}.origin_share")
-        shares: tuple[float, ...] | None = None
-        if isinstance(raw_share, list):
-            vals = [self.number(v, f"{key}.origin_share[{j}]", lo=0.0, hi=1.0) for j, v in enumerate(raw_share)]
-            if not vals:
-                self.err(f"{key}.origin_share", "must not be empty")
-            elif all(v is not None for v in vals):
-                shares = tuple(vals)  # type: ignore[arg-type]
-                if "years" in d and d["years"] != len(shares):
-                    self.err(f"{key}.years", f"is {_show(d['years'])} but origin_share lists {len(shares)} years")
-                    shares = None
-        elif raw_share is not None:
-            x = self.number(raw_share, f"{key}.origin_share", lo=0.0, hi=1.0)
-            years = self.integer(d.get("years"), f"{key}.years", lo=1)
-            if x is not None and years is not None:
-                shares = (x,) * years
-        ext = self.integer(d.get("extension_years", 0), f"{key}.extension_years", lo=0)
-        cap = self.number(d["cap"], f"{key}.cap", lo=0.0) if d.get("cap") is not None else None
-        if ext and d.get("cap") is None:
-            self.err(f"{key}.extension_years", "an extension happens only when a cap is not reached: give cap as well")
-            ok = False
-        if not ok or None in (streams, origin, receiver, shares, ext) or (d.get("cap") is not None and cap is None):
-            return None
-        return PhaseOut(streams, origin, receiver, shares, ext, cap)
-
-    def role_party(self, value: Any, key: str, role: str, ctx: "_Context") -> str | None:
-        """A party given by id, or by default the only party with ``role``."""
-        if value is not None:
-            return self.party_ref(value, key, ctx)
-        having = [p for p, r in ctx.roles.items() if r == role]
-        if len(having) != 1:
-            self.err(key, f"missing; it defaults to the party with role {role!r} only when there is exactly one (found {len(having)})")
-            return None
-        return having[0]
-
-
 @dataclass(frozen=True)
 class _Context:
-    ids: list[str]
+    """What the cross-references of a case are checked against."""
+
+    ids: list[str]  # every party whose id could be read
     roles: dict[str, str]
     streams: list[str]
     money: list[str]
@@ -846,31 +188,345 @@ class _Context:
     start_year: int
 
 
-def _range_text(lo: float | None, hi: float | None, strict_lo: bool) -> str:
-    if lo is not None and hi is not None:
-        return f" in [{lo:g}, {hi:g}]"
-    if lo is not None:
-        return f" {'>' if strict_lo else '>='} {lo:g}"
-    if hi is not None:
-        return f" <= {hi:g}"
-    return ""
+def _case(r: Checker, doc: dict, stated_statistics: bool, source: str) -> Case | None:
+    """The case from its cleaned document: every rule that relates one key to another, then the objects."""
+    roles = party_roles(r, doc["parties"])
+    revenues = same_years(r, doc["revenues"])
+    if revenues is None:
+        return None
+    statistics = statistic_streams(r, doc["statistics"], revenues, stated_statistics)
+    money = [s for s in revenues if s not in (statistics or ())]
+    if statistics is not None and not money:
+        r.add(("statistics",), "every stream is a statistic; at least one money stream is needed")
+    elif statistics is not None and not any(v > 0 for s in money for v in revenues[s]):
+        r.add(("revenues",), f"the money streams ({', '.join(money)}) are zero in every year: nothing to share")
+    if statistics is None or doc["start_year"] is INVALID or not money:
+        return None
+    T = len(next(iter(revenues.values())))
+    ctx = _Context(ids=list(roles), roles=roles, streams=list(revenues), money=money, T=T, start_year=doc["start_year"])
+    split = statistics_split(r, doc["statistics_split"], statistics, ctx)
+    constraints = read_constraints(r, doc["constraints"], ctx)
+    fixed = fixed_rule(r, doc["fixed_rule"], ctx) if doc["fixed_rule"] is not None else None
+    if r.problems:
+        return None
+    return Case(
+        name=doc["name"],
+        start_year=doc["start_year"],
+        discount_rate=doc["discount_rate"],
+        parties=tuple(Party(p["id"], p["role"], dict(p["contributions"]), p["disagreement"], p["weight"]) for p in doc["parties"]),
+        revenues=revenues,
+        statistics=tuple(statistics),
+        statistics_split=split,
+        constraints=constraints,
+        fixed_rule=fixed,
+        description=str(doc["description"] or ""),
+        units=str(doc["units"] or ""),
+        source=source,
+    )
 
 
-def _kind(value: Any) -> str:
-    """What a parsed YAML value is, in words (for documents that are not what they should be)."""
-    if isinstance(value, str):
-        return "a single text"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    return type(value).__name__
+# --------------------------------------------------------------------------------------------
+# parties, revenues, statistics
 
 
-def _show(value: Any) -> str:
+def party_roles(r: Checker, parties: Any) -> dict[str, str]:
+    """Party id -> role of every party whose id could be read (an unreadable role counts as ``other``); ids are unique."""
+    roles: dict[str, str] = {}
+    for i, p in enumerate(parties if isinstance(parties, list) else ()):
+        if p is INVALID or p["id"] is INVALID:
+            continue
+        if p["id"] in roles:
+            r.add(("parties", i, "id"), f"duplicate party id {p['id']!r}")
+            continue
+        roles[p["id"]] = "other" if p["role"] is INVALID else p["role"]
+    return roles
+
+
+def same_years(r: Checker, revenues: Any) -> dict[str, tuple[float, ...]] | None:
+    """The revenue streams, when every one was read and all cover the same years."""
+    if revenues is INVALID:
+        return None
+    lengths = {s: len(v) for s, v in revenues.items() if v is not INVALID}
+    first = next(iter(lengths), None)
+    for s, n in lengths.items():
+        if n != lengths[first]:
+            r.add(("revenues", s), f"has {n} years but {key_path(('revenues', first))} has {lengths[first]}; all streams need the same years")
+    if len(set(lengths.values())) > 1 or not valid(revenues):
+        return None
+    return {s: tuple(v) for s, v in revenues.items()}
+
+
+def statistic_streams(r: Checker, value: Any, revenues: dict, stated: bool) -> list[str] | None:
+    """The statistic streams (default: ``[gdp]`` when there is such a stream and the key is absent)."""
     if value is None:
-        return "nothing"
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+        return [] if stated else (["gdp"] if "gdp" in revenues else [])
+    if not valid(value):
+        return None
+    for j, s in enumerate(value):
+        if s not in revenues:
+            r.add(("statistics", j), f"unknown stream {s!r} (streams: {', '.join(revenues)})")
+            return None
+    return list(value)
+
+
+def statistics_split(r: Checker, value: Any, statistics: list[str], ctx: _Context) -> dict[str, StatisticSplit] | None:
+    """How each statistic is shared: ``follow`` a money stream or fixed ``shares`` (default: follow the first money stream)."""
+    if value is INVALID:
+        return None
+    for s in value:
+        if s not in statistics:
+            r.add(("statistics_split", s), f"not a statistic stream ({s!r} is not among the statistics: {', '.join(statistics) or 'none'})")
+    out: dict[str, StatisticSplit] = {}
+    for s in statistics:
+        spec = value.get(s)
+        path = ("statistics_split", s)
+        if spec is None:
+            out[s] = StatisticSplit(s, follow=ctx.money[0])
+        elif spec is INVALID:
+            continue
+        elif (spec["follow"] is None) == (spec["shares"] is None):
+            r.add(path, "give exactly one of 'follow' (a money stream) or 'shares' (party: share)")
+        elif spec["follow"] is not None:
+            if spec["follow"] is not INVALID and spec["follow"] not in ctx.money:
+                r.add((*path, "follow"), f"must name a money stream ({', '.join(ctx.money)}), not {spec['follow']!r}")
+            out[s] = StatisticSplit(s, follow=spec["follow"])
+        else:
+            out[s] = StatisticSplit(s, shares=party_shares(r, spec["shares"], (*path, "shares"), ctx))
+    return out
+
+
+def per_year(r: Checker, value: Any, path: tuple, T: int) -> tuple[float, ...] | None:
+    """A share given as one number (every year) or as one number per year."""
+    if not valid(value):
+        return None
+    if isinstance(value, list):
+        if len(value) != T:
+            r.add(path, f"has {len(value)} values; give one number or {T} (one per year)")
+            return None
+        return tuple(value)
+    return (value,) * T
+
+
+def party_shares(r: Checker, value: Any, path: tuple, ctx: _Context) -> dict[str, tuple[float, ...]] | None:
+    """Party -> share per year; parties not named get 0; the shares must sum to 1 in every year."""
+    if value is INVALID:
+        return None
+    out: dict[str, tuple[float, ...] | None] = {}
+    for pid, v in value.items():
+        if pid not in ctx.ids:
+            r.add((*path, pid), f"unknown party {pid!r} (parties: {', '.join(ctx.ids)})")
+        else:
+            out[pid] = per_year(r, v, (*path, pid), ctx.T)
+    if len(out) < len(value) or not all(out.values()):
+        return None
+    for t in range(ctx.T):
+        total = sum(v[t] for v in out.values())
+        if abs(total - 1.0) > 1e-9:
+            r.add(path, f"shares in {ctx.start_year + t} sum to {total:g}, not 1")
+            return None
+    return {pid: out.get(pid) or (0.0,) * ctx.T for pid in ctx.ids}
+
+
+def streams(r: Checker, value: Any, path: tuple, allowed: list[str], default: list[str]) -> tuple[str, ...] | None:
+    """Stream names (one name stands for a list of one), each among ``allowed``; ``default`` when absent."""
+    if value is None:
+        return tuple(default)
+    if not valid(value):
+        return None
+    names = [value] if isinstance(value, str) else value
+    for j, s in enumerate(names):
+        if s not in allowed:
+            r.add((*path, j), f"unknown stream {s!r} here (allowed: {', '.join(allowed)})")
+            return None
+    return tuple(names)
+
+
+def party_ref(r: Checker, value: Any, path: tuple, ctx: _Context) -> str | None:
+    if value is INVALID:
+        return None
+    if value not in ctx.ids:
+        r.add(path, f"unknown party {value!r} (parties: {', '.join(ctx.ids)})")
+        return None
+    return value
+
+
+def year_range(r: Checker, d: dict, path: tuple, ctx: _Context) -> tuple[int, ...] | None:
+    """Indices t of the years from_year..to_year (inclusive; default: every year)."""
+    first, last = ctx.start_year, ctx.start_year + ctx.T - 1
+    lo = first if d["from_year"] is None else d["from_year"]
+    hi = last if d["to_year"] is None else d["to_year"]
+    if lo is INVALID or hi is INVALID:
+        return None
+    if not (first <= lo <= hi <= last):
+        r.add(path, f"years {lo}..{hi} must lie within {first}..{last}, from_year <= to_year")
+        return None
+    return tuple(range(lo - first + 1, hi - first + 2))
+
+
+# --------------------------------------------------------------------------------------------
+# constraints
+
+
+def read_constraints(r: Checker, c: Any, ctx: _Context) -> Constraints | None:
+    if c is None:
+        return Constraints()
+    if c is INVALID:
+        return None
+    return Constraints(
+        c["individual_rationality"],
+        buffer(r, c["buffer"], ctx) if c["buffer"] is not None else None,
+        max_change(r, c["max_change"], ctx),
+        share_limits(r, c["share_limits"], ctx),
+        origin_cap(r, c["origin_cap"], ctx) if c["origin_cap"] is not None else None,
+        guarantees(r, c["guaranteed_minimum"], ctx),
+    )
+
+
+def need_originating(r: Checker, path: tuple, ctx: _Context) -> bool:
+    if not any(role == "originating" for role in ctx.roles.values()):
+        r.add(path, "needs a party with role 'originating'")
+        return False
+    return True
+
+
+def buffer(r: Checker, d: Any, ctx: _Context) -> Buffer | None:
+    path = ("constraints", "buffer")
+    if d is INVALID:
+        return None
+    names = streams(r, d["streams"], (*path, "streams"), ctx.streams, ctx.money)
+    if not need_originating(r, path, ctx) or not valid(d) or names is None:
+        return None
+    if d["years"] > ctx.T:
+        r.add((*path, "years"), f"{d['years']} buffer years exceed the {ctx.T} years of the case")
+        return None
+    return Buffer(d["years"], d["floor"], names)
+
+
+def max_change(r: Checker, value: Any, ctx: _Context) -> dict[str, float] | None:
+    if value is None:
+        return {}
+    if value is INVALID:
+        return None
+    if isinstance(value, dict):
+        for s in value:
+            if s not in ctx.streams:
+                r.add(("constraints", "max_change", s), f"unknown stream {s!r} (streams: {', '.join(ctx.streams)})")
+                return None
+        return dict(value)
+    return {s: value for s in ctx.money}
+
+
+def share_limits(r: Checker, value: Any, ctx: _Context) -> tuple[ShareLimit, ...] | None:
+    if value is None:
+        return ()
+    if value is INVALID:
+        return None
+    out = []
+    for i, d in enumerate(value):
+        path = ("constraints", "share_limits", i)
+        if d is INVALID:
+            continue
+        party = party_ref(r, d["party"], (*path, "party"), ctx)
+        names = streams(r, d["streams"], (*path, "streams"), ctx.streams, ctx.money)
+        years = year_range(r, d, path, ctx)
+        lo, hi = d["min"], d["max"]
+        if lo is None and hi is None:
+            r.add(path, "give min, max or both")
+        elif valid((lo, hi)) and lo is not None and hi is not None and lo > hi:
+            r.add(path, f"min {lo:g} exceeds max {hi:g}")
+        out.append(ShareLimit(key_path(path), party, lo, hi, names, years))
+    return tuple(out)
+
+
+def origin_cap(r: Checker, value: Any, ctx: _Context) -> OriginCap | None:
+    path = ("constraints", "origin_cap")
+    if value is INVALID:
+        return None
+    d = value if isinstance(value, dict) else {"amount": value, "streams": None}
+    names = streams(r, d["streams"], (*path, "streams"), ctx.money, ctx.money)
+    if not need_originating(r, path, ctx) or d["amount"] is INVALID or names is None:
+        return None
+    return OriginCap(d["amount"], names)
+
+
+def guarantees(r: Checker, value: Any, ctx: _Context) -> tuple[Guarantee, ...] | None:
+    if value is None:
+        return ()
+    if value is INVALID:
+        return None
+    out = []
+    for i, d in enumerate([value] if isinstance(value, dict) else value):
+        path = ("constraints", "guaranteed_minimum", i)
+        if d is INVALID:
+            continue
+        party = party_ref(r, d["party"], (*path, "party"), ctx)
+        names = streams(r, d["streams"], (*path, "streams"), ctx.money, ctx.money)
+        years = year_range(r, d, path, ctx)
+        out.append(Guarantee(key_path(path), party, d["amount"], names, years))
+    return tuple(out)
+
+
+# --------------------------------------------------------------------------------------------
+# the written rule
+
+
+def fixed_rule(r: Checker, d: Any, ctx: _Context) -> FixedRule | None:
+    """Shares per stream and/or a phase-out; every money stream is split exactly once."""
+    if d is INVALID or d["shares"] is INVALID:
+        return None
+    shares: dict[str, dict[str, tuple[float, ...]] | None] = {}
+    for s, spec in d["shares"].items():
+        if s not in ctx.streams:
+            r.add(("fixed_rule", "shares", s), f"unknown stream {s!r} (streams: {', '.join(ctx.streams)})")
+        else:
+            shares[s] = party_shares(r, spec, ("fixed_rule", "shares", s), ctx)
+    phase = phase_out(r, d["phase_out"], ctx) if d["phase_out"] is not None else None
+    if len(shares) < len(d["shares"]) or not all(shares.values()) or (d["phase_out"] is not None and phase is None):
+        return None
+    phased = phase.streams if phase else ()
+    for s in phased:
+        if s in shares:
+            r.add(("fixed_rule", "shares", s), "this stream is also in fixed_rule.phase_out.streams; give it once")
+    for s in ctx.money:
+        if s not in shares and s not in phased:
+            r.add(("fixed_rule",), f"money stream {s!r} has no split: give it under fixed_rule.shares or fixed_rule.phase_out.streams")
+    return FixedRule(shares, phase)  # type: ignore[arg-type]
+
+
+def phase_out(r: Checker, d: Any, ctx: _Context) -> PhaseOut | None:
+    path = ("fixed_rule", "phase_out")
+    if d is INVALID:
+        return None
+    names = streams(r, d["streams"], (*path, "streams"), ctx.money, ctx.money)
+    origin = role_party(r, d["origin"], (*path, "origin"), "originating", ctx)
+    receiver = role_party(r, d["receiver"], (*path, "receiver"), "receiving", ctx)
+    if origin is not None and origin == receiver:
+        r.add((*path, "receiver"), "must differ from the origin")
+    share, years = d["origin_share"], d["years"]
+    shares: tuple[float, ...] | None = None
+    if isinstance(share, list):
+        if valid(share):
+            shares = tuple(share)
+            if years is not None and years is not INVALID and years != len(shares):
+                r.add((*path, "years"), f"is {years} but origin_share lists {len(shares)} years")
+    elif share is not INVALID:
+        if years is None:
+            r.add((*path, "years"), "missing (the number of sharing years, needed when origin_share is one number)")
+        elif years is not INVALID:
+            shares = (share,) * years
+    if d["extension_years"] and d["extension_years"] is not INVALID and d["cap"] is None:
+        r.add((*path, "extension_years"), "an extension happens only when a cap is not reached: give cap as well")
+    if None in (names, origin, receiver, shares) or not valid(d):
+        return None
+    return PhaseOut(names, origin, receiver, shares, d["extension_years"], d["cap"])
+
+
+def role_party(r: Checker, value: Any, path: tuple, role: str, ctx: _Context) -> str | None:
+    """A party given by id, or by default the only party with ``role``."""
+    if value is not None:
+        return party_ref(r, value, path, ctx)
+    having = [p for p, rl in ctx.roles.items() if rl == role]
+    if len(having) != 1:
+        r.add(path, f"missing; it defaults to the party with role {role!r} only when there is exactly one (found {len(having)})")
+        return None
+    return having[0]

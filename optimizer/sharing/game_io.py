@@ -28,234 +28,205 @@ the same names as the claims or costs, fixing their order), ``weights`` (player 
 proportional rule's basis), ``allocation`` (player -> number, in the game's convention: checked
 for core membership by ``--rule core``).
 
-Every problem is collected and raised as one :class:`~optimizer.errors.InputError` naming the
-file and the key.
+The file is declared in :data:`SPEC` (a :func:`~optimizer.checks.Variants` on ``kind``) over
+:mod:`optimizer.checks`, like the case and scenario files; what relates keys to each other (coalition
+keys naming the players, unique player names, claims and costs naming the same players as
+``players``, the estate within the claims) is checked by the functions below. Every problem is
+collected and raised as one :class:`~optimizer.errors.InputError` naming the file and the key path,
+in the words shared with the CSV loader, e.g. ``game.json: claims.a: must be at least 0, not -1``.
 """
 
 from __future__ import annotations
 
-import json
-import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from ..documents import magnitude_message, read_json
-from ..errors import InputError, ProblemCollector
+from ..checks import INVALID, JSON, Anything, Checker, List, Mapping, Number, Table, Text, Variants, valid
+from ..documents import key_path, read_json
 from .coalitions import MAX_PLAYERS
 from .games import KINDS, MAX_GENERATED_PLAYERS, Game, airport_game, bankruptcy_game
 
-_COMMON_KEYS = {"kind", "name", "note", "players", "weights", "allocation"}
-_KEYS = {
-    "profit": _COMMON_KEYS | {"values", "default"},
-    "cost": _COMMON_KEYS | {"values", "default"},
-    "bankruptcy": _COMMON_KEYS | {"estate", "claims"},
-    "airport": _COMMON_KEYS | {"costs"},
-}
 #: missing coalitions named in one message before "... and k more"
 _SHOW_MISSING = 10
 
 
-class _Checker:
-    """Collects problems about one game file."""
-
-    def __init__(self, path: str) -> None:
-        self.file = path
-        self.problems = ProblemCollector(source=path)
-
-    def add(self, where: str, message: str) -> None:
-        self.problems.add(self.file, f"{where}: {message}" if where else message)
-
-    def number(self, value: Any, where: str, *, minimum: float | None = None) -> float | None:
-        """A finite JSON number (not a boolean), optionally >= ``minimum``; None after a problem."""
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.add(where, f"must be a number, got {json.dumps(value)}")
-            return None
-        if not math.isfinite(value):
-            self.add(where, f"must be a finite number, got {value}")
-            return None
-        if minimum is not None and value < minimum:
-            self.add(where, f"must be >= {minimum:g}, got {value:g}")
-            return None
-        too_large = magnitude_message(float(value))
-        if too_large:
-            self.add(where, too_large)
-            return None
-        return float(value)
-
-    def players(self, raw: Any, where: str, limit: int = MAX_PLAYERS) -> list[str] | None:
-        if not isinstance(raw, list) or not raw:
-            self.add(where, "must be a non-empty list of player names")
-            return None
-        names: list[str] = []
-        ok = True
-        for k, p in enumerate(raw):
-            if not isinstance(p, str) or not p.strip():
-                self.add(f"{where}[{k}]", f"a player name must be a non-empty string, got {json.dumps(p)}")
-                ok = False
-            elif "," in p:
-                self.add(f"{where}[{k}]", f"player name {p!r} must not contain a comma (commas join names in keys)")
-                ok = False
-            elif p.strip() in names:
-                self.add(f"{where}[{k}]", f"player {p.strip()!r} is listed twice")
-                ok = False
-            else:
-                names.append(p.strip())
-        if ok and len(names) > limit:
-            why = "2^n coalition values are held" if limit == MAX_PLAYERS else "generated games"
-            self.add(where, f"{len(names)} players; at most {limit} are supported ({why})")
-            ok = False
-        return names if ok else None
-
-    def per_player(self, raw: Any, where: str, players: list[str] | None, *, minimum: float | None = None):
-        """An object player -> number covering exactly ``players`` (or defining them when None)."""
-        if not isinstance(raw, dict) or not raw:
-            self.add(where, "must be an object mapping each player to a number")
-            return None
-        out: dict[str, float] = {}
-        ok = True
-        for key, val in raw.items():
-            name = key.strip()
-            if players is not None and name not in players:
-                self.add(f"{where}['{key}']", f"unknown player {name!r}")
-                ok = False
-                continue
-            x = self.number(val, f"{where}['{key}']", minimum=minimum)
-            ok = ok and x is not None
-            out[name] = x if x is not None else 0.0
-        if players is not None:
-            missing = [p for p in players if p not in out]
-            if missing:
-                self.add(where, f"missing player(s) {', '.join(map(repr, missing))}")
-                ok = False
-        return out if ok else None
+def _comma(name: str) -> str | None:
+    return f"player name {name!r} must not contain a comma (commas join names in keys)" if "," in name else None
 
 
-def _parse_json(path: Path, check: _Checker) -> Any:
-    try:
-        data = read_json(path).data
-    except InputError as exc:
-        check.problems.extend(exc.problems)
-        return None
-    if not isinstance(data, dict):
-        check.add("", "the file must hold one JSON object")
-        return None
-    return data
+def _players(**kw):
+    return List(Text(required=True, test=_comma), min_items=1, null=False, help="player names", **kw)
+
+
+def _per_player(minimum: float | None = None, **kw):
+    """An object player -> number (the players are checked against the game's)."""
+    return Table(Number(minimum, required=True), min_items=1, null=False, help="each player mapped to a number", **kw)
+
+
+_COMMON = {
+    "kind": Anything(),
+    "name": Text(nonempty=False, strip=False, default="game", null=False),
+    "note": Anything(),
+    "players": _players(),
+    "weights": _per_player(0),
+    "allocation": _per_player(),
+}
+_EXPLICIT = Mapping({
+    **_COMMON,
+    "players": _players(required=True),
+    "values": Table(Number(required=True), required=True, help='coalition keys such as "a,b" mapped to numbers'),
+    "default": Number(null=False),
+})
+#: a game file, declared: its keys depend on its kind (what relates keys to each other is checked below)
+SPEC = Variants("kind", {
+    "profit": _EXPLICIT,
+    "cost": _EXPLICIT,
+    "bankruptcy": Mapping({**_COMMON, "estate": Number(0, required=True), "claims": _per_player(0, required=True)}),
+    "airport": Mapping({**_COMMON, "costs": _per_player(0, required=True)}),
+})
+assert tuple(SPEC.fields) == KINDS
 
 
 def load_game(path: str | Path) -> Game:
-    """Read and validate a game file; raises :class:`InputError` listing every problem."""
-    path = Path(path)
-    check = _Checker(str(path))
-    data = _parse_json(path, check)
-    game = _parse_game(data, check) if data is not None else None
-    check.problems.raise_if_any()
+    """Read and validate a game file; raises :class:`~optimizer.errors.InputError` listing every problem."""
+    return game_from_dict(read_json(path).data, source=str(path))
+
+
+def game_from_dict(data: Any, source: str = "<game>") -> Game:
+    """Validate a game given as a parsed JSON object; raises :class:`~optimizer.errors.InputError` naming ``source``."""
+    r = Checker(source, JSON)
+    doc = r.check(SPEC, data)
+    game = None if doc is INVALID else _game(r, doc)
+    r.raise_if_any()
     assert game is not None
     return game
 
 
-def game_from_dict(data: dict, source: str = "<game>") -> Game:
-    """Validate a game given as a parsed JSON object; raises :class:`InputError` naming ``source``."""
-    check = _Checker(source)
-    if not isinstance(data, dict):
-        check.add("", "the game must be one JSON object")
-    game = _parse_game(data, check) if isinstance(data, dict) else None
-    check.problems.raise_if_any()
-    assert game is not None
-    return game
-
-
-def _parse_game(data: dict, check: _Checker) -> Game | None:
-    """Validate a parsed game file; problems go to ``check`` (None is returned after any)."""
-    kind = data.get("kind")
-    if kind not in KINDS:
-        check.add("kind", f"must be one of {', '.join(KINDS)}, got {json.dumps(kind)}")
-        return None
-    for key in data:
-        if key not in _KEYS[kind]:
-            check.add(key, f"unknown key {key!r} for a {kind} game (allowed: {', '.join(sorted(_KEYS[kind]))})")
-    name = data.get("name", "game")
-    if not isinstance(name, str):
-        check.add("name", "must be a string")
-        name = "game"
+def _game(r: Checker, doc: dict) -> Game | None:
+    """The game from its cleaned document; None after any problem."""
+    kind = doc["kind"]
+    if doc["name"] is INVALID:  # reported; the other checks go on under the default name
+        doc = {**doc, "name": "game"}
     limit = MAX_PLAYERS if kind in ("profit", "cost") else MAX_GENERATED_PLAYERS
-    players = check.players(data["players"], "players", limit) if "players" in data else None
+    players = player_list(r, doc["players"], limit)
     game: Game | None
     if kind in ("profit", "cost"):
-        game = _explicit(data, kind, name, players, check)
+        game = explicit_game(r, doc, players)
     elif kind == "bankruptcy":
-        game = _bankruptcy(data, name, players, check)
+        game = generated_game(r, doc, "claims", players)
     else:
-        game = _airport(data, name, players, check)
+        game = generated_game(r, doc, "costs", players)
     if game is None:
         return None
-    if "weights" in data:
-        w = check.per_player(data["weights"], "weights", game.players, minimum=0.0)
-        if w is not None:
-            game.weights = np.array([w[p] for p in game.players])
-            game.weights_basis = "weights"
-    if "allocation" in data:
-        a = check.per_player(data["allocation"], "allocation", game.players)
-        if a is not None:
-            game.allocation = np.array([a[p] for p in game.players])
-    return None if check.problems else game
+    weights = per_player(r, doc["weights"], "weights", game.players)
+    if weights is not None:
+        game.weights = np.array([weights[p] for p in game.players])
+        game.weights_basis = "weights"
+    allocation = per_player(r, doc["allocation"], "allocation", game.players)
+    if allocation is not None:
+        game.allocation = np.array([allocation[p] for p in game.players])
+    return None if r.problems else game
 
 
-def _required(data: dict, key: str, kind: str, check: _Checker) -> bool:
-    if key not in data:
-        check.add(key, f"missing (a {kind} game needs it)")
+def player_list(r: Checker, names: Any, limit: int) -> list[str] | None:
+    """The ``players`` list: each name once, at most ``limit`` of them; None when absent or after a problem."""
+    if names is None or not valid(names):
+        return None
+    seen: list[str] = []
+    for k, p in enumerate(names):
+        if p in seen:
+            r.add(("players", k), f"player {p!r} is listed twice")
+        seen.append(p)
+    if len(set(seen)) < len(seen):
+        return None
+    return seen if _within(r, ("players",), len(seen), limit) else None
+
+
+def _within(r: Checker, path: tuple, n: int, limit: int) -> bool:
+    if n > limit:
+        why = "2^n coalition values are held" if limit == MAX_PLAYERS else "generated games"
+        r.add(path, f"{n} players; at most {limit} are supported ({why})")
         return False
     return True
 
 
-def _explicit(data: dict, kind: str, name: str, players: list[str] | None, check: _Checker) -> Game | None:
-    if "players" not in data:
-        check.add("players", f"missing (a {kind} game needs it)")
-    if not _required(data, "values", kind, check) or players is None:
+def named_players(r: Checker, table: dict, key: str) -> dict[str, float] | None:
+    """``claims`` or ``costs`` (player -> number): the keys name the players (stripped, unique, no comma)."""
+    out: dict[str, float] = {}
+    ok = valid(table)
+    for raw, value in table.items():
+        name = raw.strip()
+        problem = ("must name a player (a non-empty string)" if not name else _comma(name)
+                   or (f"player {name!r} is listed twice" if name in out else None))
+        if problem:
+            r.add((key, raw), problem)
+            ok = False
+        out[name] = value
+    return out if ok and _within(r, (key,), len(out), MAX_GENERATED_PLAYERS) else None
+
+
+def per_player(r: Checker, table: Any, key: str, players: list[str]) -> dict[str, float] | None:
+    """``weights`` or ``allocation``: a number for exactly the game's players; None when absent or after a problem."""
+    if table is None or table is INVALID:
         return None
-    raw = data["values"]
-    if not isinstance(raw, dict):
-        check.add("values", "must be an object mapping coalition keys such as \"a,b\" to numbers")
+    out: dict[str, float] = {}
+    ok = valid(table)
+    for raw, value in table.items():
+        name = raw.strip()
+        if name not in players:
+            r.add((key, raw), f"unknown player {name!r}")
+            ok = False
+        else:
+            out[name] = value
+    missing = [p for p in players if p not in out]
+    if missing:
+        r.add((key,), f"missing player(s) {', '.join(map(repr, missing))}")
+    return out if ok and not missing else None
+
+
+def explicit_game(r: Checker, doc: dict, players: list[str] | None) -> Game | None:
+    """A profit or cost game: a value for every coalition (or ``default``); the empty coalition is 0."""
+    raw = doc["values"]
+    if players is None or raw is INVALID:
         return None
     index = {p: i for i, p in enumerate(players)}
     n = len(players)
     values = np.zeros(1 << n)
     given = np.zeros(1 << n, dtype=bool)
     key_of: dict[int, str] = {}
-    for key, val in raw.items():
-        where = f"values['{key}']"
-        mask = _coalition_mask(key, index, where, check)
-        x = check.number(val, where)
+    for key, x in raw.items():
+        path = ("values", key)
+        mask = coalition_mask(r, key, index, path)
         if mask is None:
             continue
         if mask in key_of:
-            check.add(where, f"the same coalition as values['{key_of[mask]}']")
+            r.add(path, f"the same coalition as {key_path(('values', key_of[mask]))}")
             continue
         key_of[mask] = key
         given[mask] = True
-        if x is None:
+        if x is INVALID:
             continue
         if mask == 0 and x != 0:
-            check.add(where, f"the empty coalition must have value 0, got {x:g}")
+            r.add(path, f"the empty coalition must have value 0, not {x:g}")
         values[mask] = x
-    default = None
-    if "default" in data:
-        default = check.number(data["default"], "default")
+    default = doc["default"]
     given[0] = True
     missing = np.flatnonzero(~given)
-    if missing.size and default is None and "default" not in data:
+    if missing.size and default is None:
         tmp = Game(players, np.zeros(1 << n))
         shown = ", ".join(f"'{tmp.coalition_name(int(s))}'" for s in missing[:_SHOW_MISSING])
         more = f" and {missing.size - _SHOW_MISSING} more" if missing.size > _SHOW_MISSING else ""
-        check.add("values", f"{missing.size} coalition(s) have no value: {shown}{more} (or give \"default\")")
-    if check.problems:
+        r.add(("values",), f"{missing.size} coalition(s) have no value: {shown}{more} (or give \"default\")")
+    if r.problems:
         return None
     values[missing] = default if default is not None else 0.0
-    return Game(players, values, kind, kind, name)
+    return Game(players, values, doc["kind"], doc["kind"], doc["name"])
 
 
-def _coalition_mask(key: str, index: dict[str, int], where: str, check: _Checker) -> int | None:
+def coalition_mask(r: Checker, key: str, index: dict[str, int], path: tuple) -> int | None:
+    """The bit mask of the coalition ``key`` (player names joined by commas); None after a problem."""
     if key.strip() == "":
         return 0
     mask = 0
@@ -263,51 +234,35 @@ def _coalition_mask(key: str, index: dict[str, int], where: str, check: _Checker
     for part in key.split(","):
         p = part.strip()
         if p not in index:
-            check.add(where, f"unknown player {p!r}" if p else "empty player name in the key")
+            r.add(path, f"unknown player {p!r}" if p else "empty player name in the key")
             ok = False
         elif mask >> index[p] & 1:
-            check.add(where, f"player {p!r} appears twice")
+            r.add(path, f"player {p!r} appears twice")
             ok = False
         else:
             mask |= 1 << index[p]
     return mask if ok else None
 
 
-def _ordered(table: dict[str, float], players: list[str] | None, where: str, check: _Checker) -> dict | None:
-    """``table`` in the order of ``players`` when given (they must name the same players)."""
-    if players is None:
-        return table
-    if set(players) != set(table):
-        check.add("players", f"must name exactly the players of '{where}'")
+def generated_game(r: Checker, doc: dict, key: str, players: list[str] | None) -> Game | None:
+    """A bankruptcy game (``claims`` and an ``estate`` within them) or an airport game (``costs``)."""
+    if doc[key] is INVALID:
         return None
-    return {p: table[p] for p in players}
-
-
-def _bankruptcy(data: dict, name: str, players: list[str] | None, check: _Checker) -> Game | None:
-    have = [_required(data, k, "bankruptcy", check) for k in ("estate", "claims")]
-    if not all(have):
+    table = named_players(r, doc[key], key)
+    if table is None:
         return None
-    estate = check.number(data["estate"], "estate", minimum=0.0)
-    claims = check.per_player(data["claims"], "claims", None, minimum=0.0)
-    if claims is not None:
-        names = check.players(list(data["claims"]), "claims", MAX_GENERATED_PLAYERS)
-        claims = _ordered(claims, players, "claims", check) if names is not None else None
-    if estate is None or claims is None:
+    if players is not None:
+        if set(players) != set(table):
+            r.add(("players",), f"must name exactly the players of '{key}'")
+            return None
+        table = {p: table[p] for p in players}
+    if key == "costs":
+        return airport_game(table, doc["name"])
+    estate = doc["estate"]
+    if estate is INVALID:
         return None
-    total = sum(claims.values())
+    total = sum(table.values())
     if estate > total:
-        check.add("estate", f"{estate:g} exceeds the total claims {total:g}: every claim can be paid, not a bankruptcy")
+        r.add(("estate",), f"{estate:g} exceeds the total claims {total:g}: every claim can be paid, not a bankruptcy")
         return None
-    return bankruptcy_game(estate, claims, name)
-
-
-def _airport(data: dict, name: str, players: list[str] | None, check: _Checker) -> Game | None:
-    if not _required(data, "costs", "airport", check):
-        return None
-    costs = check.per_player(data["costs"], "costs", None, minimum=0.0)
-    if costs is not None:
-        names = check.players(list(data["costs"]), "costs", MAX_GENERATED_PLAYERS)
-        costs = _ordered(costs, players, "costs", check) if names is not None else None
-    if costs is None:
-        return None
-    return airport_game(costs, name)
+    return bankruptcy_game(estate, table, doc["name"])
