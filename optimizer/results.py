@@ -39,7 +39,9 @@ KINDS = {
     "enclave": "enclave run folder",
     "game": "game run folder",
     "batch": "batch folder",
+    "whatif": "whatif folder",
     "consolidation": "consolidation folder",
+    "pareto": "Pareto front folder",
     "instance": "instance folder",
 }
 

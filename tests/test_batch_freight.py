@@ -212,7 +212,7 @@ def test_bad_overrides_exit_2_naming_each_scenario(tiny_dir, tmp_path):
         """\
 model: freight
 base: tiny
-options: {time_limit: -1, colour: red, warm_start: maybe}
+options: {time_limit: -1, colour: red, warm_start: maybe, strategy: fastest}
 scenarios:
   - {name: typo, set: {demand_scael: 2}}
   - {name: negative, set: {demand_scale: -1, closed_hubs: [NOWHERE]}}
@@ -226,9 +226,10 @@ sweep:
     assert "options.time_limit: must be greater than 0" in res.output
     assert "options.colour: unknown option" in res.output
     assert "options.warm_start: not a boolean: 'maybe' (use true or false)" in res.output
+    assert "options.strategy: must be one of plain, search, not 'fastest'" in res.output
     res = CliRunner().invoke(main, ["batch", str(spec).replace("sweep", "x"), "--out", str(tmp_path / "out")])
     assert res.exit_code == 2 and "file not found" in res.output
-    spec.write_text(spec.read_text().replace("{time_limit: -1, colour: red, warm_start: maybe}", "{time_limit: 5}"))
+    spec.write_text(spec.read_text().replace("{time_limit: -1, colour: red, warm_start: maybe, strategy: fastest}", "{time_limit: 5, strategy: plain}"))
     res = CliRunner().invoke(main, ["batch", str(spec), "--out", str(tmp_path / "out")])
     assert res.exit_code == 2
     assert "scenario 'typo' (scenarios[0]): demand_scael: unknown parameter" in res.output
@@ -238,6 +239,28 @@ sweep:
     assert "'fine'" not in res.output and "max_hubs_per_destination=1'" not in res.output
     assert "Traceback" not in res.output
     assert not (tmp_path / "out").exists()  # nothing ran, nothing written
+
+
+def test_resume_runs_again_a_freight_summary_of_the_wrong_type(tiny_dir, tmp_path):
+    """A summary.json edited to hold a value of the wrong type is no finished run: --resume runs it again."""
+    spec = scenario_file(tmp_path, "model: freight\nbase: tiny\nsweep: {demand_scale: [1, 2]}\n")
+    out = tmp_path / "out"
+    assert run_cli(["batch", str(spec), "--workers", "1", "--out", str(out), "--quiet"]).exit_code == 0
+    before = pd.read_csv(out / "summary.csv")
+    edited = {"demand_scale=1": ("objective", "abc"), "demand_scale=2": ("kpis", {"total_cost": "a lot"})}
+    for name, (key, value) in edited.items():
+        path = out / "runs" / name / "summary.json"
+        path.write_text(json.dumps({**json.loads(path.read_text()), key: value}))
+    stamp = {name: (out / "runs" / name / "summary.json").stat().st_mtime_ns for name in edited}
+    res = run_cli(["batch", str(spec), "--workers", "1", "--out", str(out), "--resume", "--quiet"])
+    assert res.exit_code == 0, res.output
+    for name in edited:  # both ran again
+        assert (out / "runs" / name / "summary.json").stat().st_mtime_ns != stamp[name]
+        summary = json.loads((out / "runs" / name / "summary.json").read_text())
+        assert isinstance(summary["objective"], float) and isinstance(summary["kpis"]["total_cost"], float)
+    after = pd.read_csv(out / "summary.csv")
+    assert list(after.columns) == list(before.columns)
+    pd.testing.assert_frame_equal(after.drop(columns=["seconds", "started"]), before.drop(columns=["seconds", "started"]))
 
 
 @pytest.mark.slow

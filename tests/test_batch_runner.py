@@ -9,6 +9,8 @@ from __future__ import annotations
 import io
 import json
 import os
+import typing
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -19,12 +21,21 @@ from optimizer.batch.executors import LocalExecutor, WorkerDied
 from optimizer.batch.progress import ProgressBar
 from optimizer.batch.runner import FolderBusy, _Lock, clean_leftovers, prepare, run_plan
 from optimizer.errors import InputError
+from optimizer.summary import BatchRun
+
+
+@dataclass
+class ProductSummary(BatchRun):
+    """summary.json of a product scenario, as the runner reads it back."""
+
+    kpis: dict[str, typing.Any] = field(default_factory=dict)
 
 
 class ProductEngine(Engine):
     """base: a JSON file {"a": number}; set: x (number), mode (ok | infeasible | raise | crash)."""
 
     name = "product"
+    SUMMARY = (ProductSummary,)
 
     def load_base(self, path):
         return json.loads(Path(path).read_text())
@@ -63,7 +74,7 @@ class ProductEngine(Engine):
         return Outcome(task.name, "optimal", summary, tables={"values": pd.DataFrame({"x": [x]})})
 
     def summary_columns(self, summary):
-        return {"kpis.x": summary["kpis"]["x"]} if "kpis" in summary else {}
+        return {"kpis.x": summary.kpis["x"]} if "x" in summary.kpis else {}
 
 
 def batch_file(tmp_path: Path, body: str) -> Path:
@@ -189,6 +200,31 @@ def test_resume_keeps_finished_runs_and_redoes_the_rest(tmp_path):
     df = pd.read_csv(tmp_path / "out" / "summary.csv")
     assert list(df["scenario"]) == ["base", "x=1", "x=2", "x=3"] and set(df["status"]) == {"optimal"}
     assert "1 finished scenario(s) kept, 3 to run" in log
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda s: '{"status": "optimal", "objective": 4',  # cut short: not JSON
+        lambda s: json.dumps([s]),  # not an object
+        lambda s: json.dumps({**s, "objective": "abc"}),  # a value of the wrong type
+        lambda s: json.dumps({**s, "status": 5}),
+        lambda s: json.dumps({**s, "batch": "x"}),
+        lambda s: json.dumps({**s, "batch": {**s["batch"], "seconds": "slow"}}),
+    ],
+    ids=["truncated", "list", "objective-text", "status-number", "batch-text", "seconds-text"],
+)
+def test_resume_runs_again_a_scenario_whose_summary_cannot_be_read(tmp_path, edit):
+    run(tmp_path, SWEEP)
+    runs = tmp_path / "out" / "runs"
+    path = runs / "x=2" / "summary.json"
+    path.write_text(edit(json.loads(path.read_text())))
+    _, result, log = run(tmp_path, SWEEP, resume=True)
+    assert result.kept == 3 and result.ran == 1 and result.exit_code == 0
+    assert json.loads(path.read_text())["objective"] == 4.0  # x=2 ran again: a * x with a = 2
+    df = pd.read_csv(tmp_path / "out" / "summary.csv")
+    assert list(df["scenario"]) == ["base", "x=1", "x=2", "x=3"] and list(df["objective"]) == [2.0, 2.0, 4.0, 6.0]
+    assert "3 finished scenario(s) kept, 1 to run" in log
 
 
 def test_a_changed_option_invalidates_finished_runs(tmp_path):

@@ -124,7 +124,7 @@ sweep:
     msgs = problems(info.value)
     expected = [
         "colour: unknown key",
-        "model: must be one of freight | enclave, not 'railway'",
+        "model: must be one of freight | enclave | consolidation, not 'railway'",
         "base: 'nowhere' not found",
         "options: must be a mapping",
         "scenarios[0].extra: unknown key",
@@ -132,7 +132,7 @@ sweep:
         "scenarios[3].name: 'bad/name' cannot be a folder name",
         "scenarios[4].set: must be a mapping",
         "scenarios[5]: must be a mapping",
-        "sweep.demand_scale: must be a non-empty list",
+        "sweep.demand_scale: must be a list, not 0.8",
         "sweep.max_hubs_per_destination: value 1 is listed twice",
         "scenarios[1].name: duplicate scenario name 'A' (also scenarios[0])",
     ]
@@ -154,8 +154,8 @@ def test_a_named_scenario_may_not_take_a_sweep_name(tmp_path):
     "text, message",
     [
         ("model: freight\nbase: base\n", "no scenarios"),
-        ("- a\n- b\n", "a scenario file is a YAML mapping"),
-        ("model: freight\nbase: base\nsweep: {}\n", "sweep: must be a non-empty mapping"),
+        ("- a\n- b\n", "must be a mapping \\(key: value\\) with the keys model, base"),
+        ("model: freight\nbase: base\nsweep: {}\n", "sweep: must have at least 1 entry, not 0"),
         ("model: freight\nsweep: {a: [1]}\n", "base: missing"),
         ("base: base\nsweep: {a: [1]}\n", "model: missing"),
         ("model: freight\nbase: base\nsweep: {a: [1]\n", "not valid YAML"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -99,8 +100,9 @@ def test_invalid_case_exits_2_with_key_paths(tmp_path):
     bad["discount_rate"] = 3
     r = run(str(write_case(tmp_path, bad)), "--rule", "nash", "--out", str(tmp_path / "o"))
     assert r.exit_code == 2
-    assert "parties[1].contributions.land: must be a number >= 0, got 'a lot'" in r.stderr
-    assert "discount_rate: must be a number in [0, 1]" in r.stderr
+    assert "parties[1].contributions.land: must be a number at least 0, not 'a lot'" in r.stderr
+    assert "discount_rate: must be at most 1, not 3" in r.stderr
+    assert re.search(r"case\.yaml, line \d+, column \d+: discount_rate:", r.stderr), r.stderr
     assert "Traceback" not in r.output
     assert not (tmp_path / "o").exists()
 

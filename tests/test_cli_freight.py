@@ -22,7 +22,7 @@ RUN_FILES = {"summary.json", "flows.csv", "services.csv", "hubs.csv", "unserved.
 SUMMARY_KEYS = {"instance", "status", "objective", "best_bound", "mip_gap", "build_seconds", "solve_seconds", "handoff_seconds", "overrides", "sizes", "kpis", "baseline", "changes", "unserved"}
 KPI_KEYS = {
     "total_cost", "cost_per_teu", "cost_breakdown", "served_teu", "unserved_teu", "trains", "train_km", "avg_load_factor",
-    "min_load_factor", "services_open", "hubs_open", "destinations_multi_hub", "co2_t", "hub_utilisation",
+    "min_load_factor", "services_open", "hubs_open", "destinations_multi_hub", "co2_t", "avg_days", "hub_utilisation",
 }  # fmt: skip
 
 
@@ -56,6 +56,21 @@ def test_solve_writes_the_run_folder_and_json(tiny_dir, tmp_path):
     nodes = pd.read_csv(out / "nodes.csv")
     assert set(nodes["kind"]) == {"city", "hub", "gateway", "destination"}
     assert "Running HiGHS" in (out / "highs.log").read_text() or (out / "highs.log").stat().st_size > 0
+
+
+@pytest.mark.parametrize("strategy", ["plain", "search"])
+def test_strategy_is_chosen_on_the_command_line_and_recorded(tiny_dir, tmp_path, strategy):
+    res = invoke(tiny_dir, "--out", tmp_path / "run", "--json", "--quiet", "--strategy", strategy)
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.stdout)
+    assert summary["strategy"] == strategy and summary["status"] == "optimal"
+    assert json.loads((tmp_path / "run" / "summary.json").read_text())["strategy"] == strategy
+
+
+def test_an_unknown_strategy_exits_2(tiny_dir, tmp_path):
+    res = invoke(tiny_dir, "--out", tmp_path / "run", "--strategy", "fastest")
+    assert res.exit_code == 2 and "'fastest' is not one of 'plain', 'search'" in res.output
+    assert not (tmp_path / "run").exists()
 
 
 def test_progress_and_kpi_table_on_stderr(tiny_dir, tmp_path):

@@ -432,19 +432,19 @@ ERRORS = [
     ("name", ..., "name: missing"),
     ("start_year", "2025a", "start_year: must be a whole number"),
     ("start_year", ..., "start_year: missing"),
-    ("discount_rate", -0.1, "discount_rate: must be a number in [0, 1]"),
-    ("parties", [{"id": "solo", "role": "originating"}], "parties: must be a list of at least two parties"),
+    ("discount_rate", -0.1, "discount_rate: must be at least 0, not -0.1"),
+    ("parties", [{"id": "solo", "role": "originating"}], "parties: must have at least 2 entries, not 1"),
     ("parties.1.id", "o", "parties[1].id: duplicate party id 'o'"),
     ("parties.1.id", ..., "parties[1].id: missing"),
-    ("parties.1.role", "host", "parties[1].role: must be one of originating, receiving, other"),
-    ("parties.1.contributions.land", "a lot", "parties[1].contributions.land: must be a number >= 0, got 'a lot'"),
+    ("parties.1.role", "host", "parties[1].role: must be one of originating | receiving | other, not 'host'"),
+    ("parties.1.contributions.land", "a lot", "parties[1].contributions.land: must be a number at least 0, not 'a lot'"),
     ("parties.1.contributions", [30], "parties[1].contributions: must be a mapping"),
-    ("parties.0.weight", 0, "parties[0].weight: must be a number > 0"),
+    ("parties.0.weight", 0, "parties[0].weight: must be greater than 0, not 0"),
     ("parties.0.disagreement", "none", "parties[0].disagreement: must be a number"),
     ("parties.0.colour", "red", "parties[0].colour: unknown key"),
     ("revenues", ..., "revenues: missing"),
-    ("revenues.tax", 100, "revenues.tax: must be a list with one amount per year"),
-    ("revenues.tax", [100, -1, 0, 0], "revenues.tax[1]: must be a number >= 0"),
+    ("revenues.tax", 100, "revenues.tax: must be a list (one amount per year), not 100"),
+    ("revenues.tax", [100, -1, 0, 0], "revenues.tax[1]: must be at least 0, not -1"),
     ("revenues.land", [1, 2], "revenues.land: has 2 years but revenues.tax has 4"),
     ("statistics", ["gdp", "wages"], "statistics[1]: unknown stream 'wages'"),
     ("statistics", ["tax", "land", "gdp"], "statistics: every stream is a statistic"),
@@ -456,21 +456,21 @@ ERRORS = [
     ("constraints.individual_rationality", "yes", "constraints.individual_rationality: must be true or false"),
     ("constraints.buffer.years", 9, "constraints.buffer.years: 9 buffer years exceed the 4 years"),
     ("constraints.buffer.streams", ["rent"], "constraints.buffer.streams[0]: unknown stream 'rent'"),
-    ("constraints.max_change", 1.5, "constraints.max_change: must be a number in [0, 1]"),
+    ("constraints.max_change", 1.5, "constraints.max_change: must be at most 1, not 1.5"),
     ("constraints.max_change", {"rent": 0.1}, "constraints.max_change.rent: unknown stream"),
     ("constraints.share_limits.0.party", "y", "constraints.share_limits[0].party: unknown party 'y'"),
     ("constraints.share_limits.0.min", 0.5, "constraints.share_limits[0]: min 0.5 exceeds max 0.25"),
     ("constraints.share_limits.0.max", ..., "constraints.share_limits[0]: give min, max or both"),
     ("constraints.share_limits.0.from_year", 2020, "constraints.share_limits[0]: years 2020..2028 must lie within 2025..2028"),
     ("constraints.share_limits", {"party": "x"}, "constraints.share_limits: must be a list"),
-    ("constraints.origin_cap.amount", -5, "constraints.origin_cap.amount: must be a number >= 0"),
+    ("constraints.origin_cap.amount", -5, "constraints.origin_cap.amount: must be at least 0, not -5"),
     ("constraints.origin_cap.streams", ["gdp"], "constraints.origin_cap.streams[0]: unknown stream 'gdp' here (allowed: tax, land)"),
     ("constraints.guaranteed_minimum.0.amount", ..., "constraints.guaranteed_minimum[0].amount: missing"),
     ("constraints.guaranteed_minimum.0.to_year", "end", "constraints.guaranteed_minimum[0].to_year: must be a whole number"),
     ("fixed_rule.shares", {}, "fixed_rule: money stream 'land' has no split"),
     ("fixed_rule.shares", {"land": {"o": 0.6, "r": 0.4}, "tax": {"o": 1}}, "fixed_rule.shares.tax: this stream is also in fixed_rule.phase_out.streams"),
     ("fixed_rule.phase_out.cap", ..., "fixed_rule.phase_out.extension_years: an extension happens only when a cap is not reached"),
-    ("fixed_rule.phase_out.origin_share", 1.5, "fixed_rule.phase_out.origin_share: must be a number in [0, 1]"),
+    ("fixed_rule.phase_out.origin_share", 1.5, "fixed_rule.phase_out.origin_share: must be at most 1, not 1.5"),
     ("fixed_rule.phase_out.origin_share", [0.5, 0.4, 0.3], "fixed_rule.phase_out.years: is 2 but origin_share lists 3 years"),
     ("fixed_rule.phase_out.years", ..., "fixed_rule.phase_out.years: missing"),
     ("fixed_rule.phase_out.receiver", "o", "fixed_rule.phase_out.receiver: must differ from the origin"),
@@ -520,6 +520,30 @@ def test_file_level_errors(tmp_path):
         assert message in str(info.value), str(info.value)
     with pytest.raises(InputError, match="file not found"):
         load_case(tmp_path / "missing.yaml")
+
+
+def test_a_problem_names_the_file_the_line_and_the_column_of_its_key(tmp_path):
+    d = three_parties()
+    d["parties"][1]["weight"] = -1
+    f = tmp_path / "case.yaml"
+    f.write_text(yaml.safe_dump(d, sort_keys=False))
+    with pytest.raises(InputError) as info:
+        load_case(f)
+    [p] = info.value.problems
+    assert p.file == str(f) and p.message == "parties[1].weight: must be greater than 0, not -1"
+    assert f.read_text().splitlines()[p.line - 1][p.col - 1:] == "weight: -1"
+    assert f"{f}, line {p.line}, column {p.col}: parties[1].weight" in str(info.value)
+
+
+@pytest.mark.parametrize("path, message", [
+    ("discount_rate", "discount_rate: must be a number from 0 to 1, not nothing"),
+    ("parties.0.weight", "parties[0].weight: must be a number greater than 0, not nothing"),
+    ("parties.0.disagreement", "parties[0].disagreement: must be a number, not nothing"),
+    ("constraints.individual_rationality", "constraints.individual_rationality: must be true or false, not nothing"),
+    ("fixed_rule.phase_out.extension_years", "fixed_rule.phase_out.extension_years: must be a whole number at least 0, not nothing"),
+])
+def test_an_explicit_null_is_refused_where_a_value_is_needed(path, message):
+    assert message in problems(mutate(path, None))
 
 
 def test_numbers_written_as_text_by_yaml_are_accepted(tmp_path):

@@ -47,7 +47,7 @@ def test_consolidation_beats_two_half_empty_trains():
     k = r.summary["kpis"]
     assert (k["trains"], k["services_open"], k["hubs_open"]) == (1, 1, 1)
     assert k["avg_load_factor"] == pytest.approx(1.0) and k["min_load_factor"] == pytest.approx(1.0)
-    assert k["cost_breakdown"] == pytest.approx({"feeder": 24_600, "handling": 0, "trains": 100_000, "service_fixed": 0, "hub_fixed": 0, "unserved_penalty": 0})
+    assert k["cost_breakdown"] == pytest.approx({"feeder": 24_600, "handling": 0, "trains": 100_000, "service_fixed": 0, "hub_fixed": 0, "unserved_penalty": 0, "co2": 0})
     assert k["total_cost"] == pytest.approx(r.summary["objective"])
     assert k["cost_per_teu"] == pytest.approx(124_600 / 82)
 

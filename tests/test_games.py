@@ -629,9 +629,9 @@ def test_invalid_json_names_line_and_column(tmp_path):
         ({"players": ["a", "b"], "kind": "profit", "values": {"a": 1, "b": 1, "a,x": 3}}, "values['a,x']: unknown player 'x'"),
         ({"players": ["a", "b"], "kind": "profit", "values": {"a": 1, "b": 1, "a,b": 2, "b,a": 3}}, "values['b,a']: the same coalition as values['a,b']"),
         ({"players": ["a", "b"], "kind": "profit", "values": {"a": 1, "b": 1, "a,a": 2}}, "player 'a' appears twice"),
-        ({"players": ["a", "b"], "kind": "profit", "values": {"a": 1, "b": "x", "a,b": 2}}, "values['b']: must be a number, got \"x\""),
-        ({"players": ["a", "b"], "kind": "profit", "values": {"a": 1, "b": True, "a,b": 2}}, "values['b']: must be a number, got true"),
-        ({"players": ["a", "b"], "kind": "profit", "values": {"a": 1, "b": None, "a,b": 2}}, "must be a number, got null"),
+        ({"players": ["a", "b"], "kind": "profit", "values": {"a": 1, "b": "x", "a,b": 2}}, "values.b: must be a number, not \"x\""),
+        ({"players": ["a", "b"], "kind": "profit", "values": {"a": 1, "b": True, "a,b": 2}}, "values.b: must be a number, not true"),
+        ({"players": ["a", "b"], "kind": "profit", "values": {"a": 1, "b": None, "a,b": 2}}, "values.b: missing"),
         ({"players": ["a", "b"], "kind": "profit", "values": {"a": 1, "a,b": 2}}, "values: 1 coalition(s) have no value: 'b'"),
         ({"players": ["a", "b"], "kind": "profit", "values": {"": 1, "a": 1, "b": 1, "a,b": 2}}, "the empty coalition must have value 0"),
         ({"players": ["a", "b"], "kind": "profit", "values": {"a": 1, "b": 1, "a,b": 2}, "defualt": 0}, "defualt: unknown key"),
@@ -639,26 +639,29 @@ def test_invalid_json_names_line_and_column(tmp_path):
         ({"players": ["a", "b"], "kind": "profit", "values": [1, 2]}, "values: must be an object"),
         ({"players": ["a", "b"], "kind": "profit"}, "values: missing"),
         ({"kind": "profit", "values": {"a": 1}}, "players: missing"),
-        ({"players": "a,b", "kind": "profit", "values": {}}, "players: must be a non-empty list"),
+        ({"players": "a,b", "kind": "profit", "values": {}}, "players: must be a list (player names), not \"a,b\""),
         ({"players": ["a", "a"], "kind": "profit", "values": {}}, "players[1]: player 'a' is listed twice"),
         ({"players": ["a,b"], "kind": "profit", "values": {}}, "must not contain a comma"),
-        ({"players": ["a", ""], "kind": "profit", "values": {}}, "players[1]: a player name must be a non-empty string"),
+        ({"players": ["a", ""], "kind": "profit", "values": {}}, "players[1]: must be a non-empty string, not \"\""),
         ({"players": [f"p{i}" for i in range(23)], "kind": "profit", "values": {}, "default": 0}, "23 players; at most 22"),
-        ({"players": ["a"], "kind": "gain", "values": {"a": 1}}, "kind: must be one of profit, cost, bankruptcy, airport, got \"gain\""),
-        ({"players": ["a"], "values": {"a": 1}}, "kind: must be one of"),
-        ({"kind": "bankruptcy", "estate": 10, "claims": {"a": -1, "b": 5}}, "claims['a']: must be >= 0, got -1"),
+        ({"players": ["a"], "kind": "gain", "values": {"a": 1}}, "kind: must be one of profit | cost | bankruptcy | airport, not \"gain\""),
+        ({"players": ["a"], "values": {"a": 1}}, "kind: missing (one of profit | cost | bankruptcy | airport)"),
+        ({"kind": "bankruptcy", "estate": 10, "claims": {"a": -1, "b": 5}}, "claims.a: must be at least 0, not -1"),
         ({"kind": "bankruptcy", "estate": 700, "claims": {"a": 100, "b": 500}}, "estate: 700 exceeds the total claims 600"),
-        ({"kind": "bankruptcy", "estate": -5, "claims": {"a": 100}}, "estate: must be >= 0"),
+        ({"kind": "bankruptcy", "estate": -5, "claims": {"a": 100}}, "estate: must be at least 0, not -5"),
         ({"kind": "bankruptcy", "claims": {"a": 100}}, "estate: missing"),
         ({"kind": "bankruptcy", "estate": 5, "claims": [1, 2]}, "claims: must be an object"),
         ({"kind": "bankruptcy", "estate": 5, "claims": {"a": 1, "b": 9}, "players": ["a", "c"]}, "players: must name exactly the players of 'claims'"),
-        ({"kind": "airport", "costs": {"a": 3, "b": -2}}, "costs['b']: must be >= 0, got -2"),
+        ({"kind": "airport", "costs": {"a": 3, "b": -2}}, "costs.b: must be at least 0, not -2"),
         ({"kind": "airport", "costs": {"a": 3, "b,c": 2}}, "must not contain a comma"),
         ({"kind": "airport"}, "costs: missing"),
         ({"kind": "airport", "costs": {"a": 3, "b": 4}, "weights": {"a": 1}}, "weights: missing player(s) 'b'"),
-        ({"kind": "airport", "costs": {"a": 3, "b": 4}, "weights": {"a": 1, "b": -1}}, "weights['b']: must be >= 0"),
-        ({"kind": "airport", "costs": {"a": 3, "b": 4}, "allocation": {"a": 1, "z": 3}}, "allocation['z']: unknown player 'z'"),
+        ({"kind": "airport", "costs": {"a": 3, "b": 4}, "weights": {"a": 1, "b": -1}}, "weights.b: must be at least 0, not -1"),
+        ({"kind": "airport", "costs": {"a": 3, "b": 4}, "allocation": {"a": 1, "z": 3}}, "allocation.z: unknown player 'z'"),
         ({"kind": "airport", "costs": {"a": 3, "b": 4}, "name": 5}, "name: must be a string"),
+        ({"kind": "airport", "costs": {"a": 3, "b": 4}, "weights": None}, "weights: must be an object (each player mapped to a number), not null"),
+        ({"players": ["a"], "kind": "profit", "values": {"a": 1}, "default": None}, "default: must be a number, not null"),
+        ({"kind": "airport", "costs": {"a": 3, " a": 4}}, "costs[' a']: player 'a' is listed twice"),
     ],
 )
 def test_every_input_error_names_the_file_and_the_key(tmp_path, data, expected):
@@ -667,7 +670,7 @@ def test_every_input_error_names_the_file_and_the_key(tmp_path, data, expected):
 
 def test_non_finite_number_and_duplicate_json_key(tmp_path):
     msg = problems(tmp_path, '{"players": ["a"], "kind": "profit", "values": {"a": NaN}}')
-    assert "values['a']: must be a finite number, got nan" in msg
+    assert "values.a: must be a finite number, not nan" in msg
     msg = problems(tmp_path, '{"players": ["a"], "kind": "profit", "values": {"a": 1, "a": 2}}')
     assert "key 'a': given twice" in msg
 
@@ -677,13 +680,13 @@ def test_several_problems_are_reported_together(tmp_path):
         tmp_path,
         {"players": ["a", "b"], "kind": "profit", "values": {"a": "x", "q": 1, "a,b": 2}, "extra": 1},
     )
-    assert "values['a']" in msg and "unknown player 'q'" in msg and "extra: unknown key" in msg
+    assert "values.a: must be a number" in msg and "unknown player 'q'" in msg and "extra: unknown key" in msg
 
 
 def test_missing_file_and_non_object(tmp_path):
     with pytest.raises(InputError, match="file not found"):
         load_game(tmp_path / "nope.json")
-    assert "must hold one JSON object" in problems(tmp_path, "[1, 2]")
+    assert "must be an object with a key kind (profit | cost | bankruptcy | airport); this file holds a list" in problems(tmp_path, "[1, 2]")
     with pytest.raises(InputError, match="<game>: 1 problem"):
         game_from_dict([1])
 

@@ -16,7 +16,9 @@ from pathlib import Path
 import pytest
 from test_report import png_size, write_batch, write_enclave_run, write_freight_run
 
+from optimizer.freight.pareto import pareto_front, write_pareto
 from optimizer.report import write_comparison, write_report
+from test_business_rules import corridor
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = Path(os.environ.get("REPORT_ARTIFACTS", REPO / "test-artifacts" / "report"))
@@ -62,10 +64,11 @@ def pages(tmp_path_factory) -> dict[str, Path]:
         "enclave": write_report(nash),
         "comparison": write_comparison([nash, prop], root / "comparison.html"),
         "batch": write_report(write_batch(root / "batch")),
+        "pareto": write_report(write_pareto(pareto_front(corridor(), "co2", 3, mip_gap=0.0), root / "pareto")),
     }
 
 
-@pytest.mark.parametrize("kind", ["freight", "enclave", "comparison", "batch"])
+@pytest.mark.parametrize("kind", ["freight", "enclave", "comparison", "batch", "pareto"])
 def test_report_renders_without_console_errors(kind, pages, tmp_path):
     p = run_chromium(tmp_path, pages[kind], "--dump-dom")
     assert p.returncode == 0, p.stderr[-2000:]

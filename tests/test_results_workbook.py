@@ -22,7 +22,7 @@ def test_every_freight_run_gets_results_xlsx_with_the_kpis_first(tiny_dir, tmp_p
     assert res.exit_code == 0, res.output
     summary = json.loads(res.stdout)
     wb = openpyxl.load_workbook(tmp_path / "run" / "results.xlsx")
-    assert wb.sheetnames == ["KPIs", "flows", "services", "hubs", "unserved", "changes", "nodes"]
+    assert wb.sheetnames == ["KPIs", "flows", "services", "hubs", "unserved", "changes", "nodes", "sensitivity"]
     kpis = wb["KPIs"]
     assert [c.value for c in kpis[1]] == ["kpi", "key", "unit", "today", "optimised", "difference", "change"]
     rows = {r[1].value: r for r in kpis.iter_rows(min_row=2)}

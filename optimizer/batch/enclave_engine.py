@@ -30,6 +30,7 @@ from ..documents import read_yaml
 from ..errors import InfeasibleError
 from ..sharing.case import Case, case_from_dict
 from ..sharing.enclave import RULES, solve_case
+from ..summary import BatchRun, EnclaveSummary
 from .engines import Engine, Outcome, Task, flatten
 
 SPECIAL = ("rule", "revenue_scale")
@@ -96,12 +97,13 @@ def get_path(doc: dict, key: str) -> Any:
 
 class EnclaveEngine(Engine):
     name = "enclave"
+    SUMMARY = (EnclaveSummary, BatchRun)
     OPTIONS = {"rule": (f"the rule of scenarios that do not set one: {' | '.join(RULES)}", None)}
 
     def load_base(self, path: Path) -> EnclaveBase:
-        doc = read_yaml(Path(path)).data
-        case_from_dict(doc, source=str(path))  # the base itself must be a valid case
-        return EnclaveBase(doc=doc, source=str(path))
+        document = read_yaml(Path(path))
+        case_from_dict(document.data, source=str(path), positions=document.positions)  # the base itself must be a valid case
+        return EnclaveBase(doc=document.data, source=str(path))
 
     def check_options(self, options: dict) -> tuple[dict, list[str]]:
         problems = [f"options.{k}: unknown option {str(k)!r} (enclave options: rule)" for k in options if k != "rule"]
@@ -155,16 +157,19 @@ class EnclaveEngine(Engine):
         tables, texts = result.files()
         return Outcome(task.name, result.status, result.summary(), tables=tables, texts=texts)
 
-    def has_plan(self, summary: dict) -> bool:
-        return summary.get("status") in PLAN_STATUSES
+    def has_plan(self, summary: EnclaveSummary | BatchRun) -> bool:
+        return summary.status in PLAN_STATUSES
 
-    def headline(self, summary: dict) -> dict:
-        return {"objective": None, "mip_gap": summary.get("approximation_gap"), "best_bound": None}
+    def headline(self, summary: EnclaveSummary | BatchRun) -> dict:
+        gap = summary.approximation_gap if isinstance(summary, EnclaveSummary) else None
+        return {"objective": None, "mip_gap": gap, "best_bound": None}
 
-    def summary_columns(self, summary: dict) -> dict:
-        out = flatten("npv", summary.get("npv") or {}, {}, depth=1)
-        flatten("gain", summary.get("gain") or {}, out, depth=1)
-        out["binding"] = len(summary.get("binding") or [])
-        if "violations" in summary:
-            out["violations"] = len(summary["violations"])
+    def summary_columns(self, summary: EnclaveSummary | BatchRun) -> dict:
+        if not isinstance(summary, EnclaveSummary):  # no split: nothing bound
+            return {"binding": 0}
+        out = flatten("npv", summary.npv, {}, depth=1)
+        flatten("gain", summary.gain, out, depth=1)
+        out["binding"] = len(summary.binding)
+        if summary.violations is not None:
+            out["violations"] = len(summary.violations)
         return out

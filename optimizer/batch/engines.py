@@ -2,7 +2,8 @@
 
 An :class:`Engine` is the bridge between the generic runner (:mod:`optimizer.batch.runner`) and
 one model (freight: :mod:`optimizer.batch.freight_engine`; enclave:
-:mod:`optimizer.batch.enclave_engine`). The runner calls, in the parent process:
+:mod:`optimizer.batch.enclave_engine`; the consolidation game:
+:mod:`optimizer.batch.consolidation_engine`). The runner calls, in the parent process:
 
 1. :meth:`Engine.load_base` once (the instance or case, fully validated);
 2. :meth:`Engine.check_options` once and :meth:`Engine.check` per scenario, collecting every
@@ -11,6 +12,10 @@ one model (freight: :mod:`optimizer.batch.freight_engine`; enclave:
    :class:`Outcome` (never raising: a failure is an outcome with status ``error``);
 4. and writes each outcome's run folder with :meth:`Engine.write` inside a
    :class:`~optimizer.results.RunFolder`, so the folder appears whole or not at all.
+
+The runner reads run folders' summary.json back (resume, the summary table) through
+:func:`optimizer.summary.read_summary` as the kinds :attr:`Engine.SUMMARY` names, and gives
+:meth:`Engine.has_plan`, :meth:`Engine.headline` and :meth:`Engine.summary_columns` the typed object.
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ import pandas as pd
 
 from ..errors import OptimizerError
 from ..results import RunFolder
+from ..summary import BatchRun
 
 #: statuses of a scenario; the first two carry a plan
 OK_STATUSES = ("optimal", "time_limit")
@@ -89,6 +95,9 @@ class Engine:
     name = ""
     #: option name → (description, default); the engine's check_options enforces types and ranges
     OPTIONS: dict[str, tuple[str, Any]] = {}
+    #: the kinds of summary.json a scenario's run folder may hold (see :func:`optimizer.summary.read_summary`):
+    #: the model's summary of a result, then :class:`~optimizer.summary.BatchRun` (no result, any model)
+    SUMMARY: tuple[type, ...] = (BatchRun,)
 
     def load_base(self, path: Path) -> Any:
         raise NotImplementedError
@@ -105,13 +114,13 @@ class Engine:
         """The value parameter ``key`` takes in a scenario (for the summary's parameter columns)."""
         return overrides.get(key)
 
-    def has_plan(self, summary: dict) -> bool:
-        """Whether a run's summary.json holds a usable result (a plan, a split)."""
-        return summary.get("status") in OK_STATUSES and summary.get("objective") is not None
+    def has_plan(self, summary) -> bool:
+        """Whether a run's summary.json (read as one of :attr:`SUMMARY`) holds a usable result (a plan, a split)."""
+        return summary.status in OK_STATUSES and summary.objective is not None
 
-    def headline(self, summary: dict) -> dict:
+    def headline(self, summary) -> dict:
         """The objective, gap and bound columns of the batch summary."""
-        return {k: summary.get(k) for k in ("objective", "mip_gap", "best_bound")}
+        return {"objective": summary.objective, "mip_gap": summary.mip_gap, "best_bound": summary.best_bound}
 
     def run(self, task: Task, base: Any) -> Outcome:
         """Run one scenario in a worker; may raise (``execute`` turns that into an outcome)."""
@@ -129,8 +138,8 @@ class Engine:
         worker's earlier plans are near the next scenario's (starts)."""
         return ""
 
-    def summary_columns(self, summary: dict) -> dict:
-        """Model-specific columns of the batch summary (flattened KPIs) from a run's summary.json."""
+    def summary_columns(self, summary) -> dict:
+        """Model-specific columns of the batch summary (flattened KPIs) from a run's summary.json (typed)."""
         return {}
 
     def execute(self, task: Task, base: Any) -> Outcome:

@@ -122,7 +122,9 @@ class LocalExecutor:
                         while not broken and not suspects and pending and len(in_flight) <= size:
                             fut = pool.submit(_call_local, fn, pending[0])
                             in_flight[fut] = pending.popleft()
-                    except BrokenProcessPool:  # a worker died before its future said so
+                    except (BrokenProcessPool, OSError):
+                        # a worker died before its future said so; the pool may already have closed
+                        # its queues, so starting a replacement process fails with OSError
                         broken = True
                     if not in_flight:
                         break

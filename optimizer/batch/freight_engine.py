@@ -10,7 +10,8 @@ runs. ``options``: ``time_limit`` (seconds per solve, > 0), ``mip_gap`` (relativ
 plans, matched by label — routes by (origin, destination, service), services, hubs — with their
 open/closed decisions kept and the rest re-optimised; results are optimal within ``mip_gap`` like
 fresh solves, but when several plans lie within the gap may be another of them; false solves every
-scenario exactly as ``optimizer freight solve`` would, so the very same solution).
+scenario exactly as ``optimizer freight solve`` would, so the very same solution), ``strategy``
+(``search`` or ``plain``, as ``optimizer freight solve --strategy``).
 
 Each scenario's run folder holds the files of ``optimizer freight solve``: the tables, results.xlsx,
 the HiGHS logs and summary.json. A scenario without a feasible plan (infeasible, or no plan within the time
@@ -20,6 +21,7 @@ tables.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import threading
 from pathlib import Path
@@ -32,6 +34,8 @@ from ..instance.load import load_instance
 from ..instance.overrides import apply_overrides, check_overrides
 from ..instance.values import parse_bool, parse_number
 from ..results import RunFolder
+from ..solve import DEFAULT_STRATEGY, STRATEGIES
+from ..summary import BatchRun, FreightSummary
 from .engines import Engine, Outcome, Task, flatten
 
 #: KPI columns of the batch summary taken from each run's summary.json
@@ -52,10 +56,12 @@ def start_pools(base_key: str) -> FreightStarts:
 
 class FreightEngine(Engine):
     name = "freight"
+    SUMMARY = (FreightSummary, BatchRun)
     OPTIONS = {
         "time_limit": ("seconds of HiGHS time per solve (optimised plan and baseline each)", None),
         "mip_gap": ("relative MIP gap at which HiGHS stops", None),
         "warm_start": ("start each scenario from the re-optimised plans of the most similar earlier ones", True),
+        "strategy": (f"how HiGHS solves the MIPs: {' or '.join(STRATEGIES)} (as freight solve --strategy)", DEFAULT_STRATEGY),
     }
 
     def load_base(self, path: Path) -> Instance:
@@ -72,6 +78,10 @@ class FreightEngine(Engine):
                     out[key] = None if value is None else _fraction(parse_number(value))
                 elif key == "warm_start":
                     out[key] = parse_bool(value)
+                elif key == "strategy":
+                    if value not in STRATEGIES:
+                        raise ValueError(f"must be one of {', '.join(STRATEGIES)}, not {value!r}")
+                    out[key] = value
                 else:
                     problems.append(f"options.{key}: unknown option {str(key)!r} (freight options: {', '.join(self.OPTIONS)})")
             except ValueError as exc:
@@ -93,7 +103,8 @@ class FreightEngine(Engine):
         opts = task.options
         starts = start_pools(task.base_key) if opts.get("warm_start", True) else None
         try:
-            result = solve_instance(instance, time_limit=opts.get("time_limit"), mip_gap=opts.get("mip_gap"), starts=starts)
+            result = solve_instance(instance, time_limit=opts.get("time_limit"), mip_gap=opts.get("mip_gap"), starts=starts,
+                                    strategy=opts.get("strategy", DEFAULT_STRATEGY))
         except InfeasibleError as exc:
             status = exc.status
             summary = {"instance": instance.name, "status": status, "objective": None, "reason": str(exc), "reasons": exc.reasons}
@@ -112,13 +123,14 @@ class FreightEngine(Engine):
         if outcome.tables:
             write_results_workbook(run.path(RESULTS_XLSX), outcome.summary, outcome.tables)
 
-    def summary_columns(self, summary: dict) -> dict:
-        kpis = {k: v for k, v in (summary.get("kpis") or {}).items() if k != "hub_utilisation"}
+    def summary_columns(self, summary: FreightSummary | BatchRun) -> dict:
+        if not isinstance(summary, FreightSummary):  # no plan: no KPIs
+            return {}
+        kpis = {f.name: getattr(summary.kpis, f.name) for f in dataclasses.fields(summary.kpis) if f.name != "hub_utilisation"}
         out = flatten("kpis", kpis, {})
-        base = (summary.get("baseline") or {}).get("kpis") or {}
-        for k in BASELINE_KPIS:
-            if k in base:
-                out[f"baseline.{k}"] = base[k]
+        if summary.baseline is not None:
+            for k in BASELINE_KPIS:
+                out[f"baseline.{k}"] = getattr(summary.baseline.kpis, k)
         return out
 
 

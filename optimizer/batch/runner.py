@@ -15,6 +15,11 @@ never hold a partial or duplicated row; one batch at a time writes into a folder
 scenario whose run folder has a summary.json with the same hash (same base contents, options
 and overrides) and a result other than ``error`` is kept; every other one runs again. Leftover
 staging folders of a killed batch are removed when a batch starts in the folder.
+
+Run folders' summary.json are read back (resume, the summary table) through
+:func:`optimizer.summary.read_summary`, as the kinds the engine declares (``Engine.SUMMARY``); one
+that is missing, unreadable or holds a value of the wrong type counts as no finished run: the
+scenario runs again.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ from ..errors import (
     ProblemCollector,
 )
 from ..results import RunFolder, atomic_write_text, check_target, default_run_dir, dumps, make_folders, remove_folders, write_marker
+from ..summary import BatchRun, read_summary
 from ..xlsx.write import write_table_workbook
 from .engines import Engine, Outcome, Task, error_outcome
 from .executors import DaskExecutor, LocalExecutor
@@ -76,6 +82,10 @@ def engine_for(model: str) -> Engine:
         from .enclave_engine import EnclaveEngine
 
         return EnclaveEngine()
+    if model == "consolidation":
+        from .consolidation_engine import ConsolidationEngine
+
+        return ConsolidationEngine()
     raise ValueError(f"unknown model {model!r}")
 
 
@@ -237,18 +247,25 @@ def read_json(path: Path) -> dict | None:
     return data if isinstance(data, dict) else None
 
 
-def read_run(run_dir: Path) -> dict | None:
-    """The summary.json of a run folder, or None when there is no complete one."""
-    return read_json(run_dir / "summary.json")
+def read_run(run_dir: Path, engine: Engine):
+    """The summary.json of a run folder, typed as one of ``engine.SUMMARY``; None when there is no
+    complete one (missing, unreadable, or a value of the wrong type)."""
+    try:
+        summary, _ = read_summary(run_dir / "summary.json", engine.SUMMARY)
+    except InputError:
+        return None
+    return summary
 
 
-def is_finished(run_dir: Path, task: Task) -> bool:
+def of_task(summary: BatchRun | None, task: Task) -> bool:
+    """Whether a run's summary was made for this scenario as it is now (the same hash)."""
+    return summary is not None and summary.batch is not None and summary.batch.hash == task.hash
+
+
+def is_finished(run_dir: Path, task: Task, engine: Engine) -> bool:
     """A run folder ``--resume`` keeps: complete, made for the same scenario hash, not an error."""
-    summary = read_run(run_dir)
-    if not summary:
-        return False
-    batch = summary.get("batch") or {}
-    return batch.get("hash") == task.hash and summary.get("status") != "error"
+    summary = read_run(run_dir, engine)
+    return of_task(summary, task) and summary.status != "error"
 
 
 def find_resumable(spec_path: Path, root: Path = Path("results")) -> Path | None:
@@ -297,16 +314,17 @@ def _cell(value):
     return value
 
 
-def summary_row(plan: Plan, task: Task, summary: dict) -> dict:
-    batch = summary.get("batch") or {}
+def summary_row(plan: Plan, task: Task, summary: BatchRun) -> dict:
+    """The scenario's row of the summary table from its typed summary.json (one with a ``batch`` section)."""
+    batch = summary.batch
     row: dict = {"scenario": task.name}
     for key in plan.param_keys:
         row[key if key not in FIXED_COLUMNS else f"set.{key}"] = _cell(task.params.get(key))
-    row.update(status=summary.get("status"), has_plan=plan.engine.has_plan(summary), **plan.engine.headline(summary))
+    row.update(status=summary.status, has_plan=plan.engine.has_plan(summary), **plan.engine.headline(summary))
     row.update(
-        seconds=batch.get("seconds"),
-        started=batch.get("started"),
-        reason=summary.get("reason") or "",
+        seconds=batch.seconds if batch else None,
+        started=batch.started if batch else None,
+        reason=summary.reason or "",
     )
     row.update(plan.engine.summary_columns(summary))
     return row
@@ -316,8 +334,8 @@ def collect_summary(plan: Plan, runs_dir: Path) -> pd.DataFrame:
     """One row per scenario of the plan that has a finished run folder (current hash), in file order."""
     rows = []
     for task in plan.tasks:
-        summary = read_run(runs_dir / task.name)
-        if summary and (summary.get("batch") or {}).get("hash") == task.hash:
+        summary = read_run(runs_dir / task.name, plan.engine)
+        if of_task(summary, task):
             rows.append(summary_row(plan, task, summary))
     df = pd.DataFrame(rows)
     if df.empty:
@@ -417,7 +435,7 @@ def run_plan(
         write_marker(out_dir, "batch", BATCH_FILES, scenario_file=str(plan.spec.path.resolve()))
         clean_leftovers(runs_dir)
         _write_batch_json(plan, out_dir, executor)
-        todo = [t for t in plan.tasks if not (resume and is_finished(runs_dir / t.name, t))]
+        todo = [t for t in plan.tasks if not (resume and is_finished(runs_dir / t.name, t, plan.engine))]
         result.kept = len(plan.tasks) - len(todo)
         bar = ProgressBar(len(plan.tasks), done=result.kept, quiet=quiet, stream=stream)
         if result.kept:
@@ -429,7 +447,8 @@ def run_plan(
                 result.ran += 1
                 if outcome.status == "error":
                     bar.note(f"{task.name}: error: {outcome.reason.splitlines()[0] if outcome.reason else ''}")
-                bar.update(failed=not plan.engine.has_plan({**outcome.summary, "status": outcome.status}))
+                written = read_run(runs_dir / task.name, plan.engine)  # as the summary table will read it
+                bar.update(failed=written is None or not plan.engine.has_plan(written))
         except KeyboardInterrupt as exc:
             result.interrupted = True
             exc.batch_result = result  # type: ignore[attr-defined]

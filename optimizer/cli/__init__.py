@@ -13,10 +13,12 @@ from .. import __version__
 from .batch import batch as _batch
 from .export_cmd import export as _export
 from .freight import freight as _freight
+from .freight_pareto import pareto as _pareto
 from .instance_cmds import generate as _generate
 from .instance_cmds import import_group as _import
 from .instance_cmds import validate as _validate
 from .report_cmd import report as _report
+from .serve import serve as _serve
 from .share import share as _share
 
 
@@ -30,5 +32,6 @@ def main(debug: bool) -> None:
     """
 
 
-for _command in (_validate, _freight, _import, _generate, _export, _share, _batch, _report):
+_freight.add_command(_pareto)
+for _command in (_validate, _freight, _import, _generate, _export, _share, _batch, _report, _serve):
     main.add_command(_command)

@@ -27,7 +27,7 @@ def batch(scenarios: str, workers: int | None, scheduler: str | None, out: str |
     """Run every scenario of SCENARIOS.yaml and write one run folder each plus summary.csv/.parquet.
 
     \b
-    The file names a model (freight | enclave), a base (instance folder or case file, relative
+    The file names a model (freight | enclave | consolidation), a base (instance folder or case file, relative
     to the file), options, named scenarios ({name, set}) and/or a sweep (key: [values], every
     combination). Every scenario is checked before anything runs (exit 2 names each bad one).
     Exit codes: 0 every scenario has a plan; 3 some have none (infeasible, or no plan within the

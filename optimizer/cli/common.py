@@ -10,6 +10,7 @@ import traceback
 import click
 
 from ..errors import EXIT_INTERNAL, OptimizerError
+from ..solve.highs import DEFAULT_STRATEGY, STRATEGIES
 
 
 def _debug() -> bool:
@@ -52,3 +53,7 @@ def handle_errors(fn):
 
 json_option = click.option("--json", "as_json", is_flag=True, help="Print summary.json to stdout.")
 quiet_option = click.option("--quiet", "-q", is_flag=True, help="No progress messages.")
+strategy_option = click.option(
+    "--strategy", type=click.Choice(STRATEGIES), default=DEFAULT_STRATEGY, show_default=True,
+    help="How HiGHS solves the MIPs: 'search' runs a neighbourhood search for better plans beside it, 'plain' HiGHS alone.",
+)

@@ -10,8 +10,10 @@ today's:
   for that destination go only through that hub (or stay unserved);
 * hubs open as needed (their fixed cost is paid when used);
 * policy levers of the optimised plan do not apply: ``closed_hubs``, the duplication limit
-  ``max_hubs``/``max_hubs_per_destination`` and ``max_open_hubs`` (today's network is what it is).
-  Demand, costs, capacities, transit-time limits and ``single_sourcing`` apply as in the plan.
+  ``max_hubs``/``max_hubs_per_destination``, ``max_open_hubs`` and the business rules
+  ``open_hubs``, ``min_open_hubs``, ``fixed_assignments`` and ``co2_cap`` (today's network is what
+  it is). Demand, costs (the ``co2_price`` too), capacities, transit-time limits and
+  ``single_sourcing`` apply as in the plan.
 
 :func:`optimizer.freight.model.build_model` with ``baseline=True`` reads the status quo through
 the functions below.

@@ -2,7 +2,7 @@
 
 The optimised plan is always feasible (any box may stay unserved, any service closed), so a
 conflict comes from today's network: services forced to run (their minimum, or today's train count)
-through a gateway or hub that cannot take that many, or limits a user set. Every constraint family
+through a gateway or hub that cannot take that many, or from limits and business rules a user set. Every constraint family
 of :mod:`.model` and every variable bound is worded, by the ids of :mod:`.labels`.
 """
 
@@ -41,6 +41,8 @@ def explain(fm: FreightModel, names: list[str]) -> list[str]:
 
 def _bound_words(fm: FreightModel, family: str, idx: int, cols: dict) -> str:
     label = cols[family][idx]
+    if family == "w" and fm.data.hubs.iloc[list(fm.w)[idx]]["forced"]:
+        return f"hub {label} is forced open (open_hubs)"
     if family == "n":
         row = fm.data.services.iloc[list(fm.n)[idx]]
         if not fm.baseline:
@@ -81,6 +83,9 @@ def _row_words(fm: FreightModel) -> dict[str, Callable]:
         "duplication_limit": lambda dest: f"at most {d.K[dest]:g} hubs run services to {dest} (max_hubs)",
         "hub_serves_destination": lambda r: f"service {r} runs only if its hub counts as serving {s.at[r, 'destination_id']}",
         "max_open_hubs": lambda _k: f"at most {d.max_open_hubs} hubs open (max_open_hubs)",
+        "min_open_hubs": lambda _k: f"at least {d.min_open_hubs} hubs open (min_open_hubs)",
+        "co2_cap": lambda _k: f"at most {d.co2_cap / 1000:,.0f} t CO₂ a year (co2_cap)",
+        "max_avg_days": lambda _k: f"the carried boxes take at most {d.max_avg_days:g} days door to door on average (max_avg_days)",
         "route_open": lambda k: f"boxes of {k[0]} for {k[1]} ride service {k[2]} only if it is open",
         "service_at_open_hub": lambda r: f"service {r} runs only if hub {s.at[r, 'hub_id']} is open",
         "route_open_east": lambda r: f"return boxes ride service {r} only if it is open",

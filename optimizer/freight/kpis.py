@@ -4,7 +4,9 @@ between today's network and the optimised plan.
 Every KPI is computed from the tables (never from the Pyomo model), so a run folder's CSV files
 reproduce its summary.json. Definitions:
 
-* ``total_cost``: the sum of ``cost_breakdown`` (equals the model objective);
+* ``total_cost``: the sum of ``cost_breakdown`` (equals the model objective): feeder, handling,
+  trains, service and hub fixed costs, the unserved penalty and ``co2`` (``co2_t`` × ``co2_price``,
+  zero without a CO₂ price);
 * ``cost_per_teu``: system cost without the unserved penalty, per TEU carried (both directions);
 * ``served_teu`` / ``unserved_teu``: TEU carried / left unserved, westbound plus eastbound;
 * ``trains``: trains a year (round trips when return flows are carried); ``train_km``: trains ×
@@ -15,6 +17,8 @@ reproduce its summary.json. Definitions:
   from more than one hub;
 * ``co2_t``: trunk trains (train-km × ``co2_train_kg_per_km``) plus feeder legs (TEU-km ×
   ``co2_rail_kg_per_teu_km`` or ``co2_road_kg_per_teu_km`` by the leg's mode), in tonnes;
+* ``avg_days``: mean door-to-door days (feeder plus trunk) of the carried boxes, TEU-weighted,
+  both directions;
 * ``hub_utilisation``: throughput over capacity per hub of the model (null when the capacity is
   unlimited).
 """
@@ -32,7 +36,7 @@ from .model import FreightModel
 #: flows and unserved volumes below this many TEU are solver noise and not reported
 TEU_TOL = 1e-6
 
-FLOW_COLUMNS = ["plan", "city_id", "hub_id", "service_id", "destination_id", "gateway_id", "direction", "teu", "feeder_cost", "handling_cost", "feeder_km", "feeder_mode"]
+FLOW_COLUMNS = ["plan", "city_id", "hub_id", "service_id", "destination_id", "gateway_id", "direction", "teu", "feeder_cost", "handling_cost", "feeder_km", "feeder_mode", "days"]
 SERVICE_COLUMNS = ["plan", "service_id", "hub_id", "destination_id", "gateway_id", "open", "trains", "capacity_teu", "teu_west", "teu_east", "load_factor", "load_factor_east", "train_km", "train_cost", "fixed_cost"]
 HUB_COLUMNS = ["plan", "hub_id", "open", "throughput_teu", "capacity_teu", "utilisation", "handling_cost", "fixed_cost"]
 UNSERVED_COLUMNS = ["plan", "origin", "destination", "direction", "teu"]
@@ -71,6 +75,7 @@ def plan_tables(fm: FreightModel, plan: str) -> dict[str, pd.DataFrame]:
                     "handling_cost": t * f["eta"].to_numpy(),
                     "feeder_km": f["km"].to_numpy(),
                     "feeder_mode": np.where(f["rail"].to_numpy(), "rail", "road"),
+                    "days": f["days"].to_numpy(),
                 }
             )
         )
@@ -147,6 +152,8 @@ def compute_kpis(tables: dict[str, pd.DataFrame], instance: Instance, penalty: f
     """The KPIs of one plan (module docstring) from its tables."""
     flows, services, hubs, unserved = tables["flows"], tables["services"], tables["hubs"], tables["unserved"]
     p = instance.params
+    co2_feeder = np.where(flows["feeder_mode"] == "rail", float(p["co2_rail_kg_per_teu_km"]), float(p["co2_road_kg_per_teu_km"]))
+    co2_kg = float(services["train_km"].sum()) * float(p["co2_train_kg_per_km"]) + float((flows["teu"] * flows["feeder_km"] * co2_feeder).sum())
     breakdown = {
         "feeder": float(flows["feeder_cost"].sum()),
         "handling": float(flows["handling_cost"].sum()),
@@ -154,6 +161,7 @@ def compute_kpis(tables: dict[str, pd.DataFrame], instance: Instance, penalty: f
         "service_fixed": float(services["fixed_cost"].sum()),
         "hub_fixed": float(hubs["fixed_cost"].sum()),
         "unserved_penalty": float(penalty * unserved["teu"].sum()),
+        "co2": float(p.get("co2_price", 0.0)) * co2_kg / 1000.0,
     }
     total = sum(breakdown.values())
     served = float(flows["teu"].sum())
@@ -162,8 +170,6 @@ def compute_kpis(tables: dict[str, pd.DataFrame], instance: Instance, penalty: f
     weights = running["teu_west"].to_numpy()
     open_svc = services[services["open"]]
     per_dest = open_svc.groupby("destination_id")["hub_id"].nunique()
-    co2_feeder = np.where(flows["feeder_mode"] == "rail", float(p["co2_rail_kg_per_teu_km"]), float(p["co2_road_kg_per_teu_km"]))
-    co2_kg = float(services["train_km"].sum()) * float(p["co2_train_kg_per_km"]) + float((flows["teu"] * flows["feeder_km"] * co2_feeder).sum())
     return {
         "total_cost": total,
         "cost_per_teu": (total - breakdown["unserved_penalty"]) / served if served > 0 else None,
@@ -178,6 +184,7 @@ def compute_kpis(tables: dict[str, pd.DataFrame], instance: Instance, penalty: f
         "hubs_open": int(hubs["open"].sum()),
         "destinations_multi_hub": int((per_dest > 1).sum()),
         "co2_t": co2_kg / 1000.0,
+        "avg_days": float(np.dot(flows["teu"], flows["days"]) / served) if served > 0 else None,
         "hub_utilisation": {h: (None if not math.isfinite(u) else float(u)) for h, u in zip(hubs["hub_id"], hubs["utilisation"])},
     }
 

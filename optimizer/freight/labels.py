@@ -64,6 +64,10 @@ def row_labels(fm: FreightModel) -> dict[str, list[Hashable]]:
         "gateway_capacity": lambda g: g,
         "duplication_limit": lambda dest: dest,
         "max_open_hubs": lambda key: key,
+        "min_open_hubs": lambda key: key,
+        "co2_cap": lambda key: key,
+        "max_avg_days": lambda key: key,
+        "service_level": lambda key: key,
     }
     per_service = lambda r: svc[r]  # noqa: E731 - train_capacity, max/min_trains, service links
     return {name: [by_key.get(name, per_service)(k) for k in keys] for name, keys in fm.row_keys.items()}

@@ -16,7 +16,7 @@ symbol                      meaning                         code
 :math:`P'`                  eastbound pairs, q' > 0         ``data.rpairs``
 :math:`R`                   trunk services in the model     ``data.services`` (row = service)
 :math:`h(r), d(r), b(r)`    hub, destination, gateway of r  ``services.hub_id``, ``.destination_id``, ``.gateway_id``
-:math:`A`                   westbound routes (c, r)         ``data.west`` (pair, svc, hub, q, f, eta, km, rail)
+:math:`A`                   westbound routes (c, r)         ``data.west`` (pair, svc, hub, q, f, eta, km, rail, days, co2)
 :math:`A'`                  eastbound routes (c, r)         ``data.east``
 :math:`x_{cr}, x'_{cr}`     TEU on a route (west / east)    ``m.x[i]``, ``m.xr[i]`` (i = row of west/east)
 :math:`u_{cd}, u'_{cd}`     unserved TEU                    ``m.u[p]``, ``m.ur[p]``
@@ -31,6 +31,9 @@ symbol                      meaning                         code
 :math:`\kappa, m, M`        train capacity, min/max trains  ``services.kappa``, ``.min``, ``.max``
 :math:`U, V, K, p, \pi`     hub/gateway capacity, dup.      ``hubs.U``, ``gateways.V``, ``data.K``,
                             limit, max hubs, penalty        ``data.max_open_hubs``, ``data.penalty``
+:math:`H^{open}, p^{min}`   hubs forced open, min. hubs     ``hubs.forced``, ``data.min_open_hubs``
+:math:`e, \ell\epsilon`     kg CO₂ per TEU, per train       ``west.co2``, ``services.co2``
+:math:`\rho, \bar E`        CO₂ price, cap                  ``data.co2_price``, ``data.co2_cap``
 ==========================  ==============================  =====================================
 
 How this improves on the reference formulation (``shared/design/freight-model.md``)
@@ -164,11 +167,12 @@ def add_variables(fm: FreightModel, data: ModelData) -> None:
         0 \le u_{cd} \le q_{cd}\ \forall (c,d) \in P
 
         n_r \in \mathbb{Z},\ \underline n_r \le n_r \le \bar n_r\ \forall r \in R^n, \qquad
-        y_r \in \{0,1\}\ \forall r \in R^y, \qquad w_h \in \{0,1\}\ \forall h \in H^w
+        y_r \in \{0,1\}\ \forall r \in R^y, \qquad w_h \in \{0,1\}\ \forall h \in H^w,
+        \qquad w_h = 1\ \forall h \in H^{open}
 
     A pair without any route has :math:`u_{cd} = q_{cd}` (both bounds). In the baseline the
     status-quo services are open: :math:`\underline n_r = m_r`, or :math:`n_r` equals today's
-    trains where the status quo gives them.
+    trains where the status quo gives them. :math:`H^{open}` are the hubs of ``open_hubs``.
     """
     s = data.services
     fm.x = _vars(fm, "x", len(data.west), NonNegativeReals, upper=data.west["q"].tolist())
@@ -188,7 +192,7 @@ def add_variables(fm: FreightModel, data: ModelData) -> None:
     jy = np.flatnonzero(s["has_y"].to_numpy())
     fm.y = dict(zip(jy.tolist(), _vars(fm, "y", len(jy), Binary)))
     jw = np.flatnonzero(data.hubs["has_w"].to_numpy())
-    fm.w = dict(zip(jw.tolist(), _vars(fm, "w", len(jw), Binary)))
+    fm.w = dict(zip(jw.tolist(), _vars(fm, "w", len(jw), Binary, lower=data.hubs["forced"].to_numpy(dtype=float)[jw])))
     multi = data.groups.index[(data.groups["size"] > 1) & data.groups["destination_id"].isin(data.K.keys())]
     fm.v = dict(zip(multi.tolist(), _vars(fm, "v", len(multi), Binary)))
 
@@ -362,6 +366,79 @@ def add_max_open_hubs(fm: FreightModel, data: ModelData) -> None:
     _add_rows(fm, "max_open_hubs", [(None, [(1.0, w) for w in fm.w.values()], float(data.max_open_hubs))], ["all"])
 
 
+def add_min_open_hubs(fm: FreightModel, data: ModelData) -> None:
+    r"""Business rule: at least :math:`p^{min}` hubs open (``min_open_hubs``).
+
+    .. math::
+
+        \sum_{h \in H} w_h \ge p^{min}
+
+    (written as :math:`-\sum_h w_h \le -p^{min}`). An open hub pays its fixed cost :math:`G_h`;
+    the rule does not make it carry boxes.
+    """
+    if data.min_open_hubs is None:
+        return
+    _add_rows(fm, "min_open_hubs", [(None, [(-1.0, w) for w in fm.w.values()], -float(data.min_open_hubs))], ["all"])
+
+
+def co2_terms(fm: FreightModel, data: ModelData) -> list:
+    r"""The plan's emissions in kg CO₂ a year as (coefficient, variable) terms, as the ``co2_t`` KPI
+    counts them (:mod:`.kpis`):
+
+    .. math::
+
+        E = \sum_{A} e_{c h} x_{cr} + \sum_{A'} e_{c h} x'_{cr} + \sum_{R^n} \ell_r\, \epsilon\, n_r
+
+    with :math:`e_{ch}` the feeder leg's km times the factor of its mode (``co2_road_kg_per_teu_km``,
+    ``co2_rail_kg_per_teu_km``), :math:`\ell_r` the service's rail km and :math:`\epsilon`
+    ``co2_train_kg_per_km``. Exact when every service has a train count, which a CO₂ price or cap
+    ensures (:func:`~.prepare.prepare`).
+    """
+    terms = []
+    for flows, xs in ((data.west, fm.x), (data.east, fm.xr)):
+        terms += [(c, x) for c, x in zip(flows["co2"].tolist(), xs) if c != 0.0]
+    e = data.services["co2"].tolist()
+    terms += [(e[r], n) for r, n in fm.n.items() if e[r] != 0.0]
+    return terms
+
+
+def add_co2_cap(fm: FreightModel, data: ModelData) -> None:
+    r"""Business rule: emissions at most the cap (``co2_cap``, tonnes a year; :func:`co2_terms`).
+
+    .. math::
+
+        E \le 1000\, \bar E
+    """
+    if not math.isfinite(data.co2_cap):
+        return
+    _add_rows(fm, "co2_cap", [(None, co2_terms(fm, data), data.co2_cap)], ["all"])
+
+
+def days_terms(fm: FreightModel, data: ModelData, offset: float = 0.0) -> list:
+    r"""TEU-days of the carried boxes, :math:`\sum_A (t_{cr} - o) x_{cr} + \sum_{A'} (t_{cr} - o) x'_{cr}`,
+    as (coefficient, variable) terms; :math:`t_{cr}` is the route's door-to-door days (feeder plus
+    trunk), :math:`o` the ``offset``."""
+    terms = []
+    for flows, xs in ((data.west, fm.x), (data.east, fm.xr)):
+        terms += [(t - offset, x) for t, x in zip(flows["days"].tolist(), xs) if t != offset]
+    return terms
+
+
+def add_max_avg_days(fm: FreightModel, data: ModelData) -> None:
+    r"""Business rule: the carried boxes' mean door-to-door days at most :math:`\bar t` (``max_avg_days``).
+
+    .. math::
+
+        \sum_A (t_{cr} - \bar t)\, x_{cr} + \sum_{A'} (t_{cr} - \bar t)\, x'_{cr} \le 0
+
+    the linear form of :math:`\sum t x / \sum x \le \bar t` (:func:`days_terms`). Boxes left
+    unserved do not count, so leaving slow boxes unserved is allowed, at the penalty π.
+    """
+    if not math.isfinite(data.max_avg_days):
+        return
+    _add_rows(fm, "max_avg_days", [(None, days_terms(fm, data, data.max_avg_days), 0.0)], ["all"])
+
+
 def add_linking(fm: FreightModel, data: ModelData) -> None:
     r"""Strong linking: a route carries boxes only through an open service at an open hub.
 
@@ -487,9 +564,10 @@ def add_objective(fm: FreightModel, data: ModelData) -> None:
 
         \min \sum_{A} (f_{ch} + \eta_h) x_{cr} + \sum_{A'} (f_{ch} + \eta_h) x'_{cr}
         + \sum_{R^n} k_r n_r + \sum_{R^y} F_r y_r + \sum_{H^w} G_h w_h
-        + \pi \Bigl(\sum_P u_{cd} + \sum_{P'} u'_{cd}\Bigr)
+        + \pi \Bigl(\sum_P u_{cd} + \sum_{P'} u'_{cd}\Bigr) + \frac{\rho}{1000} E
 
-    In the baseline every service is open: its :math:`F_r` is a constant, and so is
+    with :math:`\rho` the ``co2_price`` (CNY per tonne) and :math:`E` the kg of :func:`co2_terms`
+    (only when :math:`\rho > 0`; today's network is priced the same). In the baseline every service is open: its :math:`F_r` is a constant, and so is
     :math:`k_r n_r` for a service without a train count (then :math:`k_r = 0`). Services of the
     optimised plan without :math:`y_r` have :math:`F_r = 0`.
     """
@@ -504,9 +582,28 @@ def add_objective(fm: FreightModel, data: ModelData) -> None:
     terms += [(k[r], n) for r, n in fm.n.items() if k[r] != 0.0]
     terms += [(F[r], y) for r, y in fm.y.items() if F[r] != 0.0]
     terms += [(G[j], w) for j, w in fm.w.items() if G[j] != 0.0]
+    if data.co2_price > 0:
+        terms += [(data.co2_price * c, v) for c, v in co2_terms(fm, data)]
     const = float(s["F"].sum()) if data.baseline else 0.0
     expr = _expr(terms)
     fm.model.cost = Objective(expr=expr + const if const else expr, sense=minimize)
+
+
+def add_service_level(fm: FreightModel, data: ModelData, max_unserved: float) -> None:
+    r"""At most ``max_unserved`` TEU left unserved, both directions (the Pareto front's least-emission
+    point keeps the service level of the least-cost plan, :mod:`.pareto`).
+
+    .. math::
+
+        \sum_P u_{cd} + \sum_{P'} u'_{cd} \le \bar u
+    """
+    _add_rows(fm, "service_level", [(None, [(1.0, u) for u in fm.u + fm.ur], float(max_unserved))], ["all"])
+
+
+def replace_objective(fm: FreightModel, terms: list) -> None:
+    """Minimise ``terms`` ((coefficient, variable) pairs, e.g. :func:`co2_terms`) instead of the cost."""
+    fm.model.cost.deactivate()
+    fm.model.measure = Objective(expr=_expr(terms), sense=minimize)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -535,6 +632,9 @@ def populate(fm: FreightModel, data: ModelData) -> None:
     add_gateway_capacity(fm, data)
     add_duplication_limit(fm, data)
     add_max_open_hubs(fm, data)
+    add_min_open_hubs(fm, data)
+    add_co2_cap(fm, data)
+    add_max_avg_days(fm, data)
     add_linking(fm, data)
     add_group_linking(fm, data)
     add_single_sourcing(fm, data)

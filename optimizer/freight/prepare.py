@@ -15,7 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..errors import InputError, Problem
 from ..instance.data import Instance
+from ..instance.schema import INF
 from .baseline import baseline_assignments, baseline_services
 
 #: slack when comparing door-to-door days with a limit (days are often sums of decimals)
@@ -34,13 +36,18 @@ class ModelData:
     penalty: float
     single_sourcing: bool
     max_open_hubs: int | None
+    min_open_hubs: int | None  # business rule (optimised plan only)
+    open_hubs: list[int]  # hubs forced open, rows of ``hubs`` (optimised plan only)
+    co2_price: float  # CNY per kg CO₂ in the objective (both plans: today's cost at the same price)
+    co2_cap: float  # kg CO₂ a year at most (inf: no cap; optimised plan only)
+    max_avg_days: float  # mean door-to-door days of the carried boxes at most (inf: no limit; optimised plan only)
     pairs: pd.DataFrame  # origin, destination, q, routes (number of routes of the pair)
     rpairs: pd.DataFrame  # the same, eastbound
-    services: pd.DataFrame  # service_id, hub_id, destination_id, gateway_id, hub (row of hubs), group, k, kappa, min, max, F, km, fixed_trains, has_n, has_y, W, E
-    hubs: pd.DataFrame  # hub_id, eta, G, U, has_w, cap, cap_row
+    services: pd.DataFrame  # service_id, hub_id, destination_id, gateway_id, hub (row of hubs), group, k, kappa, min, max, F, km, co2 (kg/train), fixed_trains, has_n, has_y, W, E
+    hubs: pd.DataFrame  # hub_id, eta, G, U, has_w, forced, cap, cap_row
     gateways: pd.DataFrame  # gateway_id, V (finite capacities only)
     groups: pd.DataFrame  # hub (row of hubs), destination_id, size (services of one hub to one destination)
-    west: pd.DataFrame  # pair (row of pairs), svc (row of services), hub (row of hubs), q, f, eta, km, rail
+    west: pd.DataFrame  # pair (row of pairs), svc (row of services), hub (row of hubs), q, f, eta, km, rail, days, co2 (kg/TEU)
     east: pd.DataFrame  # the same, eastbound (pair is a row of rpairs)
     K: dict[str, float]  # duplication limits that can bind, per destination (optimised plan only)
 
@@ -64,6 +71,13 @@ def prepare(instance: Instance, *, baseline: bool = False) -> ModelData:
     with :math:`W_r = \sum_{(c,r) \in A} q_{c,d(r)}` and :math:`E_r` the same over eastbound
     routes. In the baseline :math:`V_b` is left out of the bound so that a capped gateway shows up
     as its own conflicting row.
+
+    Business rules (optimised plan only; the baseline is today's network): a city in
+    ``fixed_assignments`` keeps only routes through its hub (as a status-quo assignment does);
+    ``open_hubs`` and ``min_open_hubs`` give the hubs concerned an opening variable :math:`w_h`;
+    a CO₂ price or cap gives every service a train count (trunk emissions are per train). The
+    CO₂ price also prices today's network, so that the two costs compare; the cap does not
+    apply to it.
     """
     p = instance.params
     penalty = float(p["unserved_penalty"])
@@ -77,6 +91,8 @@ def prepare(instance: Instance, *, baseline: bool = False) -> ModelData:
     keep = np.arange(len(svc)) if baseline else used_services(routes, len(svc))
     svc, s_hub, s_dest, fixed = svc.iloc[keep], codes.s_hub[keep], codes.s_dest[keep], fixed[keep]
     model_hubs, s_hpos = hub_positions(s_hub, routes, len(instance.hubs))
+    if not baseline:
+        check_forced_hubs(instance, model_hubs)
     s_gw = instance.gateways.index.get_indexer(svc["gateway_id"])
     trains = train_bounds(instance, svc, s_gw, s_hpos, model_hubs, fixed, routes, baseline)
     group, g_keys, K = hub_destination_groups(instance, s_hpos, s_dest, baseline)
@@ -149,7 +165,8 @@ class Pairs:
 
 def demand_pairs(instance: Instance, baseline: bool) -> Pairs:
     """The demand rows of the model; eastbound TEU are zero without ``return_flows``. In the baseline
-    a pair with a row in status_quo_assignments keeps only routes through its assigned hub."""
+    a pair with a row in status_quo_assignments keeps only routes through its assigned hub; in the
+    optimised plan every pair of a city in ``fixed_assignments`` keeps only routes through its hub."""
     dem, dests, hubs = instance.demand, instance.destinations, instance.hubs
     n_dest = len(dests)
     city = instance.cities.index.get_indexer(dem["origin"])
@@ -160,9 +177,24 @@ def demand_pairs(instance: Instance, baseline: bool) -> Pairs:
         a_key = instance.cities.index.get_indexer(a["city_id"]) * n_dest + dests.index.get_indexer(a["destination_id"])
         pos = pd.Index(a_key).get_indexer(city * n_dest + dest)
         assigned_hub = np.where(pos >= 0, hubs.index.get_indexer(a["hub_id"])[np.maximum(pos, 0)], -1)
+    fixed = {} if baseline else dict(instance.params.get("fixed_assignments") or {})
+    if fixed:
+        to_hub = pd.Series(hubs.index.get_indexer(list(fixed.values())), index=list(fixed.keys()))
+        assigned_hub = np.where(dem["origin"].isin(to_hub.index), dem["origin"].map(to_hub).fillna(-1).to_numpy(dtype=int), assigned_hub)
     q = {"west": dem["teu"].to_numpy(dtype=float)}
     q["east"] = dem["return_teu"].to_numpy(dtype=float) if instance.params.get("return_flows", True) else np.zeros(len(dem))
     return Pairs(city, dest, dem["max_days"].to_numpy(dtype=float), assigned_hub, q, {k: np.flatnonzero(v > 0) for k, v in q.items()})
+
+
+def check_forced_hubs(instance: Instance, model_hubs: np.ndarray) -> None:
+    """A hub forced open must carry a route: raise InputError naming those that cannot."""
+    in_model = set(instance.hubs.index.to_numpy()[model_hubs].tolist())
+    idle = [h for h in instance.params.get("open_hubs") or () if h not in in_model]
+    if idle:
+        raise InputError(
+            [Problem(file="parameters", column="open_hubs", message=f"hub {', '.join(idle)} cannot be forced open: no route of this scenario passes it (no feeder leg to it with a service to a destination its cities ship to within max_days)")],
+            source="parameters",
+        )
 
 
 def used_services(routes: dict[str, dict], n_svc: int) -> np.ndarray:
@@ -251,13 +283,20 @@ def _assemble(instance, pairs: Pairs, routes, svc, s_dest, s_gw, s_hpos, model_h
     k_cost = svc["cost_per_train"].to_numpy(dtype=float)
     F = svc["fixed_cost"].to_numpy(dtype=float)
     dest_ids = dests.index.to_numpy()[s_dest]
-    has_n = (k_cost > 0) | (trains.mins > 0) | np.isfinite(trains.M) | np.isfinite(trains.V) | ~np.isnan(fixed)
+    co2_price = float(p.get("co2_price", 0.0)) / 1000.0
+    co2_cap = INF if baseline else float(p.get("co2_cap", INF)) * 1000.0
+    priced = co2_price > 0 or np.isfinite(co2_cap)
+    has_n = (k_cost > 0) | (trains.mins > 0) | np.isfinite(trains.M) | np.isfinite(trains.V) | ~np.isnan(fixed) | priced
     has_y = np.zeros(n_svc, dtype=bool) if baseline else (F > 0) | (trains.mins > 0) | np.isin(dest_ids, list(K))
     max_open = None if baseline else p.get("max_open_hubs")
+    min_open = None if baseline else p.get("min_open_hubs")
+    hub_ids = hubs.index.to_numpy()[model_hubs]
+    forced = np.zeros(len(model_hubs), dtype=bool) if baseline else np.isin(hub_ids, list(p.get("open_hubs") or ()))
     U = hubs["capacity_teu"].to_numpy(dtype=float)[model_hubs]
     Q = hub_reach(routes, len(model_hubs))
     G = hubs["fixed_cost"].to_numpy(dtype=float)[model_hubs]
-    has_w = (G > 0) | (max_open is not None)
+    has_w = (G > 0) | (max_open is not None) | (min_open is not None) | forced
+    co2_feeder = np.array([float(p["co2_road_kg_per_teu_km"]), float(p["co2_rail_kg_per_teu_km"])])
     V_all = gws["capacity_trains"].to_numpy(dtype=float)
     gw_in = np.unique(s_gw)
     gw_in = gw_in[np.isfinite(V_all[gw_in])]
@@ -271,6 +310,11 @@ def _assemble(instance, pairs: Pairs, routes, svc, s_dest, s_gw, s_hpos, model_h
         penalty=penalty,
         single_sourcing=bool(p.get("single_sourcing", False)),
         max_open_hubs=None if max_open is None else int(max_open),
+        min_open_hubs=None if min_open is None else int(min_open),
+        open_hubs=np.flatnonzero(forced).tolist(),
+        co2_price=co2_price,
+        co2_cap=co2_cap,
+        max_avg_days=INF if baseline else float(p.get("max_avg_days", INF)),
         pairs=pairs_frame("west"),
         rpairs=pairs_frame("east"),
         services=pd.DataFrame(
@@ -287,6 +331,7 @@ def _assemble(instance, pairs: Pairs, routes, svc, s_dest, s_gw, s_hpos, model_h
                 "max": trains.maxs,
                 "F": F,
                 "km": svc["distance_km"].to_numpy(dtype=float),
+                "co2": svc["distance_km"].to_numpy(dtype=float) * float(p["co2_train_kg_per_km"]),
                 "fixed_trains": fixed,
                 "has_n": has_n,
                 "has_y": has_y,
@@ -296,19 +341,20 @@ def _assemble(instance, pairs: Pairs, routes, svc, s_dest, s_gw, s_hpos, model_h
         ),
         hubs=pd.DataFrame(
             {
-                "hub_id": hubs.index.to_numpy()[model_hubs],
+                "hub_id": hub_ids,
                 "eta": hubs["handling_cost"].to_numpy(dtype=float)[model_hubs],
                 "G": G,
                 "U": U,
                 "has_w": has_w,
+                "forced": forced,
                 "cap": np.minimum(U, Q),
                 "cap_row": has_w | (U < Q),
             }
         ),
         gateways=pd.DataFrame({"gateway_id": gws.index.to_numpy()[gw_in], "V": V_all[gw_in]}),
         groups=pd.DataFrame({"hub": g_keys // n_dest, "destination_id": dests.index.to_numpy()[g_keys % n_dest], "size": np.bincount(group, minlength=len(g_keys))}),
-        west=pd.DataFrame({c: routes["west"][c] for c in ROUTE_COLUMNS}),
-        east=pd.DataFrame({c: routes["east"][c] for c in ROUTE_COLUMNS}),
+        west=_routes_frame(routes["west"], co2_feeder),
+        east=_routes_frame(routes["east"], co2_feeder),
         K=K,
     )
 
@@ -325,7 +371,14 @@ class Legs:
     rail: np.ndarray
 
 
-ROUTE_COLUMNS = ("pair", "svc", "hub", "q", "f", "eta", "km", "rail")
+ROUTE_COLUMNS = ("pair", "svc", "hub", "q", "f", "eta", "km", "rail", "days")
+
+
+def _routes_frame(rt: dict[str, np.ndarray], co2_feeder: np.ndarray) -> pd.DataFrame:
+    """The route table, with the feeder leg's kg CO₂ per TEU (km × the factor of its mode: road, rail)."""
+    frame = pd.DataFrame({c: rt[c] for c in ROUTE_COLUMNS})
+    frame["co2"] = frame["km"].to_numpy(dtype=float) * co2_feeder[frame["rail"].to_numpy().astype(int)]
+    return frame
 
 
 def _join(left: np.ndarray, right: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -355,7 +408,7 @@ def route_candidates(city, dest, q, tau, assigned_hub, leg: Legs, svc_key, svc_d
     is not below the penalty π is dropped (leaving the boxes unserved is never worse). A pair
     with ``assigned_hub`` ≥ 0 (baseline with status-quo assignments) keeps only routes through
     that hub. Returns arrays ordered by pair, then service: pair, svc, hub (code), q (of the
-    route's pair), q_pair (q by pair), f, eta, km, rail.
+    route's pair), q_pair (q by pair), f, eta, km, rail, days (feeder plus trunk).
     """
     pi, li = _join(city, leg.city)
     h = leg.hub[li]
@@ -369,6 +422,6 @@ def route_candidates(city, dest, q, tau, assigned_hub, leg: Legs, svc_key, svc_d
     order = np.flatnonzero(keep)
     order = order[np.lexsort((si[order], pair[order]))]
     pair, lg, si, hub = pair[order], lg[order], si[order], hub[order]
-    return {"pair": pair, "svc": si, "hub": hub, "q": q[pair], "q_pair": q, "f": leg.cost[lg], "eta": eta[hub], "km": leg.km[lg], "rail": leg.rail[lg]}
+    return {"pair": pair, "svc": si, "hub": hub, "q": q[pair], "q_pair": q, "f": leg.cost[lg], "eta": eta[hub], "km": leg.km[lg], "rail": leg.rail[lg], "days": leg.days[lg] + svc_days[si]}
 
 

@@ -15,7 +15,8 @@ summary.json keys: ``instance``, ``status`` (optimal | time_limit), ``terminatio
 ``objective``, ``best_bound``, ``mip_gap``, ``build_seconds``, ``solve_seconds``,
 ``handoff_seconds``, ``overrides``, ``sizes``, ``kpis`` (see :mod:`optimizer.freight.kpis`),
 ``unserved`` (the pairs left unserved), ``baseline`` (status, objective, best_bound, mip_gap,
-kpis, unserved) and ``changes`` when a status quo exists, ``warnings``, and ``start`` (objective and
+kpis, unserved) and ``changes`` when a status quo exists, ``sensitivity`` (status and objective of the
+plan's LP with its design fixed, number of items of sensitivity.csv: :mod:`.sensitivity`), ``warnings``, and ``start`` (objective and
 seconds of the start HiGHS got) when the solve started from earlier plans (``starts``). A run without a feasible
 plan raises :class:`~optimizer.errors.InfeasibleError` (exit code 3) and writes nothing.
 """
@@ -33,12 +34,14 @@ from ..errors import InfeasibleError
 from ..instance.data import Instance
 from ..logs import RunLog
 from ..results import RunFolder
-from ..solve import HighsSolver, Progress, SolveResult, StartPool, conflicting_constraints
+from ..solve import DEFAULT_STRATEGY, HighsSolver, Progress, SolveResult, StartPool, conflicting_constraints
 from .baseline import infeasible_message
 from .explain import explain
 from .kpis import compare, compute_kpis, nodes_table, plan_tables
 from .labels import freight_labels
 from .model import FreightModel, build_model
+from .sensitivity import COLUMNS as SENSITIVITY_COLUMNS
+from .sensitivity import LOCAL_NOTE, is_flow, is_link, sensitivity_table, summary_section
 from .workbook import RESULTS_XLSX, write_results_workbook
 
 OPTIMISED, BASELINE = "optimised", "baseline"
@@ -59,6 +62,8 @@ class PlanResult:
     solve: SolveResult
     tables: dict[str, pd.DataFrame]
     kpis: dict
+    sensitivity: pd.DataFrame | None = None  # sensitivity.csv (:mod:`.sensitivity`), when asked for
+    fixed_lp: dict | None = None  # its summary.json section
 
 
 @dataclass
@@ -75,16 +80,18 @@ class FreightResult:
 
 
 def _progress(label: str):
-    """A HighsSolver ``on_progress`` callback logging at most every :data:`PROGRESS_EVERY` seconds."""
+    """A HighsSolver ``on_progress`` callback: HiGHS's plans logged at most every :data:`PROGRESS_EVERY`
+    seconds, every plan of the search (which phase found it)."""
     last = [-PROGRESS_EVERY]
 
     def report(p: Progress) -> None:
-        if p.seconds - last[0] < PROGRESS_EVERY:
+        if p.seconds - last[0] < PROGRESS_EVERY and p.source == "highs":
             return
         last[0] = p.seconds
         gap = f"{100 * p.mip_gap:.2f}%" if p.mip_gap is not None else "?"
         bound = f"{p.best_bound:,.0f}" if p.best_bound is not None else "?"
-        log.info(f"{label}: {p.seconds:6.1f}s  best plan {p.objective:,.0f}  bound {bound}  gap {gap}")
+        found = {"highs": "", "start": "  (the start)"}.get(p.source, f"  (found by the search: {p.source})")
+        log.info(f"{label}: {p.seconds:6.1f}s  best plan {p.objective:,.0f}  bound {bound}  gap {gap}{found}")
 
     return report
 
@@ -98,18 +105,32 @@ class FreightStarts:
     baseline: StartPool = field(default_factory=StartPool)
 
 
-def solve_plan(instance: Instance, *, baseline: bool, time_limit: float | None, mip_gap: float | None, log_path: Path | None, pool: StartPool | None = None) -> PlanResult:
+def solve_plan(
+    instance: Instance,
+    *,
+    baseline: bool,
+    time_limit: float | None,
+    mip_gap: float | None,
+    log_path: Path | None,
+    pool: StartPool | None = None,
+    label: str | None = None,
+    sensitivity: bool = False,
+    strategy: str = DEFAULT_STRATEGY,
+) -> PlanResult:
     """Build and solve one plan; raise :class:`InfeasibleError` with plain-word reasons if it has none.
 
     ``pool``: earlier plans of this kind to start from (:class:`~optimizer.solve.StartPool`); the plan
-    found is added to it.
+    found is added to it. ``label`` starts the progress lines (default: "optimised plan" or
+    "today's network"). ``sensitivity``: also solve the LP of the plan with its design fixed and
+    keep its duals and ranging as :attr:`PlanResult.sensitivity` (:mod:`.sensitivity`).
+    ``strategy``: how HiGHS is run (:data:`optimizer.solve.STRATEGIES`: ``"plain"`` or ``"search"``).
     """
     name = BASELINE if baseline else OPTIMISED
-    label = "today's network" if baseline else "optimised plan"
+    label = label or ("today's network" if baseline else "optimised plan")
     fm = build_model(instance, baseline=baseline)
     d = fm.data
     log.info(f"{label}: model built in {fm.build_seconds:.2f}s ({len(d.west) + len(d.east):,} routes, {len(d.services):,} services, {len(d.hubs):,} hubs)")
-    solver = HighsSolver(time_limit=time_limit, mip_gap=mip_gap, log_path=log_path, on_progress=_progress(label))
+    solver = HighsSolver(time_limit=time_limit, mip_gap=mip_gap, log_path=log_path, on_progress=_progress(label), strategy=strategy)
     res = solver.solve(fm.model, pool=pool, labels=freight_labels(fm))
     if res.status == "infeasible":
         reasons = explain(fm, conflicting_constraints(fm.model))
@@ -124,7 +145,24 @@ def solve_plan(instance: Instance, *, baseline: bool, time_limit: float | None, 
         f"cost {res.objective:,.0f}" + (f", gap {100 * res.mip_gap:.2f}%" if res.mip_gap else "")
     )
     tables = plan_tables(fm, name)
-    return PlanResult(name=name, model=fm, solve=res, tables=tables, kpis=compute_kpis(tables, instance, d.penalty))
+    plan = PlanResult(name=name, model=fm, solve=res, tables=tables, kpis=compute_kpis(tables, instance, d.penalty))
+    if sensitivity:
+        plan.sensitivity, plan.fixed_lp = plan_sensitivity(fm, solver, label)
+    return plan
+
+
+def plan_sensitivity(fm: FreightModel, solver: HighsSolver, label: str) -> tuple[pd.DataFrame, dict]:
+    """sensitivity.csv and its summary section for the plan ``solver`` just solved (design fixed)."""
+    lp = solver.fixed_lp(links=is_link, implied=is_flow)
+    if lp is None:
+        return pd.DataFrame(columns=SENSITIVITY_COLUMNS), {"status": "error", "objective": None, "items": 0, "note": LOCAL_NOTE}
+    table = sensitivity_table(fm, lp)
+    section = summary_section(lp, table)
+    if lp.ok:
+        log.info(f"{label}: sensitivity with the design fixed, {len(table):,} items (LP cost {lp.objective:,.0f})")
+    else:
+        log.warning(f"{label}: the LP with the design fixed ended {lp.status}; sensitivity.csv is empty")
+    return table, section
 
 
 def _unserved_list(tables: dict[str, pd.DataFrame]) -> list[dict]:
@@ -145,21 +183,25 @@ def solve_instance(
     mip_gap: float | None = None,
     log_path: str | Path | None = None,
     starts: FreightStarts | None = None,
+    sensitivity: bool = True,
+    strategy: str = DEFAULT_STRATEGY,
 ) -> FreightResult:
     """Solve the optimised plan and, if the instance has a status quo, today's network.
 
     ``time_limit`` and ``mip_gap`` apply to each of the two solves. ``log_path`` receives the
     HiGHS log of the optimised plan (the baseline's goes beside it, ``<stem>-baseline<suffix>``);
     either way the logs are also kept in :attr:`FreightResult.logs`. ``starts``: pools of earlier
-    plans to start from (:class:`FreightStarts`), which receive the plans found.
+    plans to start from (:class:`FreightStarts`), which receive the plans found. ``sensitivity``:
+    the duals and ranging of the optimised plan with its design fixed (the ``sensitivity`` table).
+    ``strategy``: how HiGHS runs the MIPs (:data:`optimizer.solve.STRATEGIES`), for both plans.
     """
     with tempfile.TemporaryDirectory(prefix="optimizer-highs-") as tmp, RunLog() as run_log:
         sizes = instance.summary()
         log.info(f"{instance.name}: {sizes['cities']} cities, {sizes['hubs']} hubs, {sizes['destinations']} destinations, {sizes['services']} services"
                  + (f"; overrides {instance.meta['overrides']}" if instance.meta.get("overrides") else ""))
         plan_log, base_log = _log_paths(log_path, tmp)
-        opts = dict(time_limit=time_limit, mip_gap=mip_gap)
-        plan = solve_plan(instance, baseline=False, log_path=plan_log, pool=starts.plan if starts else None, **opts)
+        opts = dict(time_limit=time_limit, mip_gap=mip_gap, strategy=strategy)
+        plan = solve_plan(instance, baseline=False, log_path=plan_log, pool=starts.plan if starts else None, sensitivity=sensitivity, **opts)
         base = solve_plan(instance, baseline=True, log_path=base_log, pool=starts.baseline if starts else None, **opts) if instance.has_status_quo else None
         logs = {LOG_FILE: plan_log.read_text(encoding="utf-8", errors="replace") if plan_log.exists() else ""}
         if base is not None and base_log.exists():
@@ -178,6 +220,7 @@ def solve_instance(
         "solve_seconds": round(res.solve_seconds, 4),
         "handoff_seconds": round(res.handoff_seconds, 4),
         "time_limit": time_limit,
+        "strategy": strategy,
         "overrides": dict(instance.meta.get("overrides", {})),
         "sizes": {"variables": res.n_vars, "constraints": res.n_cons, "integers": res.n_integer, "routes": len(plan.model.data.west) + len(plan.model.data.east), "services": len(plan.model.data.services)},
         "kpis": plan.kpis,
@@ -186,6 +229,8 @@ def solve_instance(
     }
     if res.start is not None:
         summary["start"] = res.start
+    if res.search is not None:
+        summary["search"] = res.search.as_dict()
     parts = [plan.tables]
     changes = pd.DataFrame(columns=["kind", "id", "destination_id", "from_hub", "to_hub"])
     if base is not None:
@@ -196,6 +241,9 @@ def solve_instance(
     tables = {name: pd.concat([p[name] for p in parts], ignore_index=True) for name in ("flows", "services", "hubs", "unserved")}
     tables["changes"] = changes
     tables["nodes"] = nodes_table(instance)
+    if plan.sensitivity is not None:
+        tables["sensitivity"] = plan.sensitivity
+        summary["sensitivity"] = plan.fixed_lp
     return FreightResult(summary=summary, tables=tables, status=res.status, logs=logs, plan=plan, baseline=base, source=instance.source)
 
 

@@ -5,7 +5,7 @@ the instance has a status quo), the optimised value, the difference and the rela
 rows above them give the status, objective, best bound and gap of each plan. Every value is a number
 with a number format (money in CNY with thousands separators, shares in percent); the tables follow
 as they are in the CSV files (``flows``, ``services``, ``hubs``, ``unserved``, ``changes``,
-``nodes``), each with a frozen header.
+``nodes``, ``sensitivity``), each with a frozen header.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ KPI_ROWS = (
     ("cost_breakdown.service_fixed", "  service fixed", "CNY/yr", MONEY),
     ("cost_breakdown.hub_fixed", "  hub fixed", "CNY/yr", MONEY),
     ("cost_breakdown.unserved_penalty", "  unserved penalty", "CNY/yr", MONEY),
+    ("cost_breakdown.co2", "  CO2 at co2_price", "CNY/yr", MONEY),
     ("served_teu", "served TEU", "TEU/yr", AMOUNT),
     ("unserved_teu", "unserved TEU", "TEU/yr", AMOUNT),
     ("trains", "trains", "trains/yr", AMOUNT),
@@ -39,6 +40,7 @@ KPI_ROWS = (
     ("hubs_open", "hubs open", "", COUNT),
     ("destinations_multi_hub", "destinations served by more than one hub", "", COUNT),
     ("co2_t", "CO2", "t/yr", AMOUNT),
+    ("avg_days", "mean door-to-door days", "days", AMOUNT),
 )
 COLUMNS = ["kpi", "key", "unit", "today", "optimised", "difference", "change"]
 

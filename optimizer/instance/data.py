@@ -29,8 +29,9 @@ The tables are final numbers; the model builder needs no parameter to read them:
   overrides ``train_capacity_teu``, ``max_hubs_per_destination`` and ``max_days`` rewrite every row;
 * ``demand.teu`` and ``demand.return_teu`` are already multiplied by ``demand_scale``, and
   ``params["demand_scale"]`` only records the factor applied: never apply it again;
-* ``closed_hubs`` is the one scenario parameter the model applies itself (no flow, service or
-  opening at those hubs).
+* the model applies the scenario parameters ``closed_hubs`` (no flow, service or opening at
+  those hubs) and the business rules ``open_hubs``, ``min_open_hubs``, ``fixed_assignments``,
+  ``co2_price`` and ``co2_cap`` itself (:mod:`optimizer.freight.prepare`, :mod:`optimizer.freight.model`).
 
 Column types: ``id``/``str`` columns are strings, ``float`` and ``int`` columns are float64
 (``int`` columns hold whole numbers or ``inf``), ``bool`` columns are bool. :func:`make_table`

@@ -33,6 +33,7 @@ from ..documents import file_problem, read_yaml
 from ..errors import InputError, Problem
 from .data import Instance, default_params, make_table
 from .network import add_own_city_legs, derive_feeder_legs
+from .rules import rule_problems
 from .schema import INF, PARAMETERS_BY_NAME, TABLES, TABLES_BY_NAME, Column, Table
 from .values import FALSE_WORDS, TRUE_WORDS, coerce_parameter, range_message
 
@@ -140,10 +141,9 @@ def load_instance(path: str | Path) -> Instance:
         frames = {t.name: _read_table(source, t, params, r) for t in TABLES}
     finally:
         source.close()
-    if params.get("closed_hubs") and frames["hubs"] is not None:
-        unknown = [h for h in params["closed_hubs"] if h not in set(frames["hubs"]["hub_id"])]
-        if unknown:
-            r.add_setting("closed_hubs", f"unknown hub ids {', '.join(unknown)} (not in {r.label('hubs')})")
+    if frames["hubs"] is not None and frames["cities"] is not None:
+        for name, message in rule_problems(params, frames["hubs"]["hub_id"].tolist(), frames["cities"]["city_id"].tolist(), hubs_in=r.label("hubs"), cities_in=r.label("cities")):
+            r.add_setting(name, message)
     _check_unique(frames, r)
     _check_references(frames, r)
     _check_services(frames, r)

@@ -13,7 +13,8 @@ so one loaded instance can serve many scenarios. What the overrides do to the ta
 * a feeder parameter (``circuity``, ``max_feeder_km``, costs, speeds, mode) re-derives the feeder
   legs when they were derived; when they come from ``feeder_legs.csv`` it has no effect and a
   warning says so;
-* every other key only changes ``params``. ``closed_hubs`` must name existing hubs.
+* every other key only changes ``params``. Hub and city ids must exist and the business rules
+  must not contradict each other or the instance's own (:mod:`.rules`).
 
 The applied values are recorded in ``instance.meta["overrides"]``.
 """
@@ -23,6 +24,7 @@ from __future__ import annotations
 from ..errors import ProblemCollector
 from .data import Instance
 from .network import derive_feeder_legs
+from .rules import rule_problems
 from .schema import INF, PARAMETERS, PARAMETERS_BY_NAME
 from .values import coerce_parameter
 
@@ -67,9 +69,9 @@ def check_overrides(instance: Instance, overrides: dict) -> dict:
             typed[p.name] = coerce_parameter(p, value)
         except ValueError as exc:
             problems.add(SOURCE, str(exc), column=p.name)
-    unknown = [h for h in typed.get("closed_hubs", ()) if h not in instance.hubs.index]
-    if unknown:
-        problems.add(SOURCE, f"unknown hub ids {', '.join(unknown)} (not in the instance's hubs)", column="closed_hubs")
+    merged = {**instance.params, **typed}
+    for name, message in rule_problems(merged, instance.hubs.index, instance.cities.index):
+        problems.add(SOURCE, message, column=name)
     problems.raise_if_any()
     return typed
 

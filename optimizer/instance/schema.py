@@ -222,7 +222,7 @@ TABLES_BY_NAME = {t.name: t for t in TABLES}
 @dataclass(frozen=True)
 class Parameter:
     name: str
-    type: str  # float | int | bool | id_list | mode_map
+    type: str  # float | int | bool | id_list | id_map | mode_map
     default: object
     unit: str = ""
     description: str = ""
@@ -242,6 +242,12 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("train_capacity_teu", "float", 82.0, "TEU/train", "κ: default train capacity (41 FEU = 82 TEU); `--set` overrides every service", strict_min=True),
     Parameter("demand_scale", "float", 1.0, "", "multiplies every demand (westbound and return); applied to the demand table when the instance is loaded or overridden, and then recorded here as the factor applied"),
     Parameter("closed_hubs", "id_list", (), "", "hubs that may not be used (comma-separated ids)"),
+    Parameter("open_hubs", "id_list", (), "", "business rule: hubs forced open (w = 1, paying their fixed cost); may not also be closed"),
+    Parameter("min_open_hubs", "int", None, "", "business rule: at least this many hubs open (blank: no minimum)", min=1),
+    Parameter("fixed_assignments", "id_map", {}, "", "business rule: a city's boxes (both directions, every destination) go through the given hub, e.g. `XIAN_C:XIAN,LANZ_C:LANZ` (a commitment; boxes it cannot route there are unserved)"),
+    Parameter("co2_price", "float", 0.0, "CNY/t CO₂", "business rule: price of CO₂ in the objective (emissions as in the co2_t KPI)"),
+    Parameter("max_avg_days", "float", INF, "days", "business rule: the carried boxes' mean door-to-door days (TEU-weighted, both directions) at most this (inf: no limit)"),
+    Parameter("co2_cap", "float", INF, "t CO₂/year", "business rule: at most this many tonnes of CO₂ a year (emissions as in the co2_t KPI; inf: no cap)"),
     Parameter("return_flows", "bool", True, "", "carry eastbound demand on the same trains (round trips)"),
     Parameter("feeder_cost_per_teu_km", "mode_map", {"road": 4.0, "rail": 1.6}, "CNY/TEU-km", "feeder cost by mode, for derived legs (`road:4,rail:1.6` on the command line)"),
     Parameter("feeder_speed_km_per_day", "mode_map", {"road": 500.0, "rail": 400.0}, "km/day", "feeder speed by mode, for derived legs", strict_min=True),
@@ -364,6 +370,7 @@ network.xlsx
 _PARAMS_NOTE = """\
 Parameters can be changed for one run with `--set KEY=VALUE` (repeatable) or in a batch file.
 Lists are written `closed_hubs=H1,H2`, mode maps `feeder_cost_per_teu_km=road:4,rail:1.6`,
+id maps `fixed_assignments=CITY:HUB,CITY:HUB` (in YAML a mapping),
 booleans `true`/`false`, and `none` (or `inf`) clears an optional limit.
 """
 
@@ -381,6 +388,8 @@ def _type_text(kind: str, lo=None, hi=None, strict=False, choices=()) -> str:
         return " | ".join(choices)
     if kind in ("float", "int"):
         return kind + _number_range(lo, hi, strict)
+    if kind == "id_map":
+        return "id_map (city → hub)"
     if kind == "mode_map":
         return f"mode_map (road, rail → float{_number_range(lo, hi, strict)})"
     return kind
@@ -394,7 +403,7 @@ def _value_text(value) -> str:
     if isinstance(value, tuple):
         return ", ".join(value) if value else "(none)"
     if isinstance(value, dict):
-        return ", ".join(f"{k}: {v:g}" for k, v in value.items())
+        return ", ".join(f"{k}: {v:g}" if isinstance(v, float) else f"{k}: {v}" for k, v in value.items()) if value else "(none)"
     if isinstance(value, bool):
         return str(value).lower()
     if value == "":

@@ -95,6 +95,8 @@ def coerce_parameter(p: Parameter, value):
         return text
     if p.type == "id_list":
         return parse_id_list(value)
+    if p.type == "id_map":
+        return parse_id_map(value)
     if p.type == "mode_map":
         return parse_mode_map(p, value)
     raise TypeError(f"unknown parameter type {p.type!r}")
@@ -109,6 +111,30 @@ def parse_id_list(value) -> tuple[str, ...]:
         raise ValueError(f"not a list of ids: {value!r}")
     ids = tuple(str(v).strip() for v in items)
     return tuple(dict.fromkeys(i for i in ids if i))
+
+
+def parse_id_map(value) -> dict[str, str]:
+    """``"C1:H1, C2:H2"`` or ``{"C1": "H1"}`` → ``{"C1": "H1", "C2": "H2"}``; blank or None → ``{}``."""
+    if value is None or (isinstance(value, str) and value.strip().lower() in NONE_WORDS):
+        return {}
+    if isinstance(value, str):
+        pairs = {}
+        for part in filter(None, (s.strip() for s in value.split(","))):
+            key, sep, target = part.partition(":")
+            if not sep or not key.strip() or not target.strip():
+                raise ValueError(f"expected KEY:ID pairs such as 'C1:H1,C2:H2', got {part!r}")
+            if key.strip() in pairs:
+                raise ValueError(f"{key.strip()!r} is given twice")
+            pairs[key.strip()] = target.strip()
+        return pairs
+    if not isinstance(value, dict):
+        raise ValueError(f"expected a mapping of id to id, got {value!r}")
+    out = {}
+    for key, target in value.items():
+        if isinstance(target, (dict, list, tuple)) or target is None or not str(target).strip():
+            raise ValueError(f"{key!r}: expected one id, got {target!r}")
+        out[str(key).strip()] = str(target).strip()
+    return out
 
 
 def parse_mode_map(p: Parameter, value) -> dict:

@@ -225,7 +225,7 @@ def _setting_cell(value):
     if isinstance(value, (list, tuple)):
         return ",".join(map(str, value))
     if isinstance(value, dict):
-        return ",".join(f"{k}:{v!r}" for k, v in value.items())
+        return ",".join(f"{k}:{v}" for k, v in value.items())
     if isinstance(value, float) and math.isinf(value):
         return "inf"
     return value

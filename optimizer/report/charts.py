@@ -252,3 +252,69 @@ def lines(
                 f"{esc(fmt_y(v))}</title></circle>"
             )
     return _svg(width, height, "".join(parts), title)
+
+
+#: waterfall steps that raise or lower the total (a cost rising is drawn in vermillion, falling in green)
+RISE, FALL, TOTAL = "#D55E00", "#009E73", "#52606d"
+
+
+def waterfall(
+    start: tuple[str, float],
+    steps: Sequence[tuple[str, float | None]],
+    end: tuple[str, float],
+    fmt: Fmt,
+    *,
+    end_colour: str = "#1d4ed8",
+    width: float = 760.0,
+    left: float = 190.0,
+    title: str = "",
+) -> str:
+    """A horizontal waterfall: the ``start`` total, one floating bar per step (its signed change, from the
+    running sum), and the ``end`` total; dashed connectors join each bar to the next.
+
+    Steps that are not numbers or zero are left out. The axis starts at zero (or below, should the running
+    sum dip under it), so the totals are drawn to scale.
+    """
+    right, bar, gap = 90.0, 18.0, 8.0
+    shown = [(lab, float(v)) for lab, v in steps if is_number(v) and abs(float(v)) > 1e-9]
+    rows: list[tuple[str, float, float, str, str]] = []  # label, from, to, colour, value text
+    s0 = float(start[1]) if is_number(start[1]) else 0.0
+    rows.append((start[0], 0.0, s0, TOTAL, fmt(s0)))
+    run = s0
+    for lab, v in shown:
+        text = fmt(v)
+        text = text if text.startswith(("-", "\u2212")) else "+" + text
+        rows.append((lab, run, run + v, RISE if v > 0 else FALL, text))
+        run += v
+    e = float(end[1]) if is_number(end[1]) else run
+    rows.append((end[0], 0.0, e, end_colour, fmt(e)))
+    lo = min([0.0] + [min(a, b) for _, a, b, _, _ in rows])
+    hi = max([max(a, b) for _, a, b, _, _ in rows] + [1e-9])
+    ticks = _axis(hi, lo if lo < 0 else 0.0, n=4)
+    lo, top = ticks[0], ticks[-1]
+    scale = (width - left - right) / ((top - lo) or 1.0)
+    height = 24 + (bar + gap) * len(rows) + 8
+
+    def x(v: float) -> float:
+        return left + (v - lo) * scale
+
+    parts = []
+    for t in ticks:
+        parts.append(f'<line x1="{x(t):.1f}" y1="18" x2="{x(t):.1f}" y2="{height - 8:.1f}" stroke="{GRID}"/>')
+        parts.append(f'<text x="{x(t):.1f}" y="12" font-size="10" text-anchor="middle" fill="#616e7c">{esc(fmt(t))}</text>')
+    for i, (lab, a, b, col, text) in enumerate(rows):
+        y = 24 + i * (bar + gap)
+        x0, x1 = sorted((x(a), x(b)))
+        w = max(x1 - x0, 1.0)
+        parts.append(_row_label(left, y + bar / 2, lab, 11.5))
+        parts.append(
+            f'<rect class="wf-step" x="{x0:.1f}" y="{y:.1f}" width="{w:.1f}" height="{bar}" fill="{col}">'
+            f"<title>{esc(lab)}: {esc(text)}</title></rect>"
+            f'<text x="{x0 + w + 4:.1f}" y="{y + bar / 2:.1f}" font-size="10.5" dominant-baseline="middle" '
+            f'fill="{TEXT}">{esc(text)}</text>'
+        )
+        if i < len(rows) - 1:
+            nxt = y + bar + gap
+            parts.append(f'<line x1="{x(b):.1f}" y1="{y + bar:.1f}" x2="{x(b):.1f}" y2="{nxt:.1f}" stroke="#7b8794" '
+                         'stroke-dasharray="3 2"/>')
+    return _svg(width, height, "".join(parts), title)

@@ -1,8 +1,9 @@
-"""The report of a freight run folder: story, KPI table, maps, load factors, hub use, costs, changes."""
+"""The report of a freight run folder: story, KPI table, maps, load factors, hub use, costs, changes,
+and the plan's sensitivity with its design fixed (sensitivity.csv)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -30,6 +31,7 @@ KPIS: list[tuple[str, str, Unit, int]] = [
     ("hubs_open", "Hubs used", Unit("hubs", "count"), 0),
     ("destinations_multi_hub", "Destinations served from more than one hub", Unit("destinations", "count"), -1),
     ("co2_t", "CO₂ emitted", Unit("t/yr", "count"), -1),
+    ("avg_days", "Mean door-to-door days", Unit("days"), -1),
 ]
 
 COST_PARTS = [
@@ -39,6 +41,7 @@ COST_PARTS = [
     ("service_fixed", "Service fixed costs"),
     ("hub_fixed", "Hub fixed costs"),
     ("unserved_penalty", "Unserved penalty"),
+    ("co2", "CO₂ at co2_price"),
 ]
 
 
@@ -51,6 +54,7 @@ class FreightRun:
     hubs: pd.DataFrame
     unserved: pd.DataFrame
     nodes: dict[tuple[str, str], netmap.Node]
+    sensitivity: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def plans(self) -> list[str]:
@@ -83,6 +87,7 @@ def load(run_dir: Path) -> FreightRun:
         run_dir, read_summary(run_dir), read_csv(run_dir, "flows.csv", ("city_id", "hub_id", "teu")),
         read_csv(run_dir, "services.csv", ("service_id", "hub_id", "destination_id")),
         read_csv(run_dir, "hubs.csv", ("hub_id",)), read_csv(run_dir, "unserved.csv"), nodes,
+        read_csv(run_dir, "sensitivity.csv", ("kind", "id", "value", "unit")),
     )
 
 
@@ -422,6 +427,77 @@ def _unserved_section(run: FreightRun) -> str:
     return table(["Plan", "City", "Destination", "Direction", "TEU/yr"], rows, num_cols={4})
 
 
+#: rows of each list in the sensitivity section (all are in sensitivity.csv)
+SENSITIVITY_ROWS = 10
+
+
+def _sens_rows(df: pd.DataFrame, kind: str) -> pd.DataFrame:
+    rows = df[df["kind"].astype(str) == kind].copy()
+    rows["value"] = pd.to_numeric(rows["value"], errors="coerce")
+    for c in ("low", "high"):
+        rows[c] = pd.to_numeric(rows[c], errors="coerce") if c in rows.columns else float("nan")
+    rows["note"] = rows["note"].fillna("").astype(str) if "note" in rows.columns else ""
+    return rows
+
+
+def _bound(x) -> str:
+    """A range end: a number, ∞ for no limit, – for not applicable."""
+    if isinstance(x, float) and x in (float("inf"), float("-inf")):
+        return "∞" if x > 0 else "−∞"
+    return number(x, 0)
+
+
+def _sensitivity_section(run: FreightRun) -> str:
+    df = run.sensitivity
+    if df.empty:
+        return '<p class="note">No sensitivity.csv in this run folder (runs written before it existed, or the LP with the design fixed did not solve).</p>'
+    intro = ('<p class="note"><strong>Local values with the design fixed.</strong> The hubs, services and train counts '
+             "of the optimised plan are held as they are and the LP of the flows that remains is solved again; its duals "
+             "and ranging say what one more unit is worth <em>for small changes around this plan</em>. A change large "
+             "enough to open or close a hub or a service is not seen here (use <code>optimizer freight whatif</code>), "
+             "and where the LP is degenerate other duals are as valid as these. Every item is in sensitivity.csv.</p>")
+    out = [intro]
+
+    def block(title: str, kind: str, name_kind: str, header: list[str], order=None, top: int | None = SENSITIVITY_ROWS) -> None:
+        rows = _sens_rows(df, kind)
+        if rows.empty:
+            return
+        if order is not None:
+            rows = order(rows)
+        shown = rows if top is None else rows.head(top)
+        more = "" if len(shown) == len(rows) else f" (first {len(shown)} of {len(rows)})"
+        body = [[_sens_name(run, name_kind, r["id"]), number(r["value"], 0), _bound(r["low"]), _bound(r["high"]), r["note"]]
+                for r in shown.to_dict("records")]
+        out.append(f"<h3>{esc(title)}{esc(more)}</h3>")
+        out.append(table(header, body, num_cols={1, 2, 3}))
+
+    highest = lambda rows: rows.sort_values("value", ascending=False, na_position="last")  # noqa: E731
+    tightest = lambda rows: rows.assign(_room=rows["high"] - rows["value"]).sort_values("_room", na_position="last")  # noqa: E731
+    block("Hub capacity: value of one more TEU/yr", "hub_capacity", "hub", ["Hub", "CNY/TEU", "Capacity from", "to", "Note"], top=None)
+    block("Gateway capacity: value of one more train slot a year", "gateway_capacity", "gateway", ["Gateway", "CNY/train", "", "", "Note"], top=None)
+    block("Train slots: saving of one more train a year, highest first", "train_slot", "service", ["Service", "CNY/train", "Trains from", "to", "Note"], highest)
+    block("Marginal cost of one more TEU of a city's boxes (westbound), highest first", "city_demand", "pair",
+          ["City → destination", "CNY/TEU", "Demand from", "to", "Note"], highest)
+    block("Route costs: how far a used route's cost may rise before the flows change, least room first", "route_cost", "route",
+          ["Route", "CNY/TEU now", "Cost from", "to", "Note"], tightest)
+    return "".join(out)
+
+
+def _sens_name(run: FreightRun, kind: str, item_id) -> str:
+    """An item's id in words: node names for hubs and gateways, city / destination for pairs."""
+    text = str(item_id)
+    if kind in ("hub", "gateway"):
+        return run.name(kind, text)
+    if kind == "pair":
+        o, _, d = text.partition("/")
+        return f"{run.name('city', o)} → {run.name('destination', d)}"
+    if kind == "route":
+        o, _, rest = text.partition("/")
+        d, _, svc = rest.partition("/")
+        return f"{run.name('city', o)} → {run.name('destination', d)} via {svc}"
+    return text
+
+
 def _run_section(run: FreightRun, png_note: str) -> str:
     s = run.summary
     rows = [
@@ -465,5 +541,6 @@ def render(run_dir: Path) -> str:
     unserved = _unserved_section(run)
     if unserved:
         page.add("Unserved demand", unserved, anchor="unserved")
+    page.add("Sensitivity (local, design fixed)", _sensitivity_section(run), anchor="sensitivity")
     page.add("Run", _run_section(run, png_note), anchor="run")
     return page.render()

@@ -11,10 +11,10 @@ import pandas as pd
 
 from ..documents import read_json
 from ..errors import InputError, Problem
-from ..summary import EnclaveSummary, FreightSummary, parse
+from ..summary import ConsolidationSummary, EnclaveSummary, FreightSummary, parse
 from .page import esc
 
-FREIGHT, ENCLAVE, BATCH, CONSOLIDATION = "freight", "enclave", "batch", "consolidation"
+FREIGHT, ENCLAVE, BATCH, CONSOLIDATION, PARETO = "freight", "enclave", "batch", "consolidation", "pareto"
 
 NOT_A_RUN = (
     "not a run folder: expected summary.json written by `optimizer freight solve` or `optimizer share enclave`, "
@@ -57,19 +57,21 @@ def read_csv(run_dir: Path, name: str, required: tuple[str, ...] = ()) -> pd.Dat
 
 
 def detect_kind(run_dir: str | Path) -> str:
-    """``freight``, ``enclave``, ``consolidation`` or ``batch``; an :class:`InputError` (exit 2) for anything else."""
+    """``freight``, ``enclave``, ``consolidation``, ``pareto`` or ``batch``; an :class:`InputError` (exit 2) for anything else."""
     path = Path(run_dir)
     if not path.is_dir():
         raise _problem(path, "no such folder" if not path.exists() else NOT_A_RUN)
     if (path / "summary.csv").is_file() and not (path / "summary.json").is_file():
         return BATCH
     summary = read_summary(path)
-    if "shares" in summary and "rule" in summary:
+    if all(k in summary for k in EnclaveSummary.KEYS):  # the keys that mark each kind, declared in summary.py
         parse(EnclaveSummary, summary, str(path / "summary.json"))
         return ENCLAVE
-    if "grand_coalition_cost" in summary and "allocation" in summary:
+    if all(k in summary for k in ConsolidationSummary.KEYS):
         return CONSOLIDATION
-    if "kpis" in summary:
+    if isinstance(summary.get("pareto"), dict) and isinstance(summary.get("points"), list):
+        return PARETO
+    if all(k in summary for k in FreightSummary.KEYS):
         parse(FreightSummary, summary, str(path / "summary.json"))
         return FREIGHT
     raise _problem(path / "summary.json", "neither a freight run (no 'kpis') nor an enclave run (no 'rule'/'shares')")

@@ -2,7 +2,12 @@
 
 * :mod:`.compile` -- a Pyomo model as HiGHS arrays (:class:`Compiled`), with a label for every
   column and row (:class:`Labels`);
-* :mod:`.highs` -- :class:`HighsSolver`: options, limits, progress, status, bound, gap, duals;
+* :mod:`.highs` -- :class:`HighsSolver`: options, limits, progress, status, bound, gap, duals,
+  and the solve strategy (``"plain"``, or ``"search"``: HiGHS with :mod:`.search` beside it);
+* :mod:`.search` -- :class:`NeighbourhoodSearch`: better plans from small MIPs, in a thread next
+  to HiGHS's branch and bound, handed to HiGHS through its callbacks;
+* :mod:`.fixed` -- :func:`solve_fixed`: the LP of a solved MIP with its integer columns fixed, with
+  duals, reduced costs and ranging (:class:`FixedLp`);
 * :mod:`.session` -- :class:`LpSession`: one LP in one HiGHS instance, re-solved as rows come and go
   (row generation: the nucleolus stages);
 * :mod:`.starts` -- :class:`StartPool`: earlier solutions kept by label, completed by fix and
@@ -15,22 +20,30 @@ Models know nothing of HiGHS; this package knows nothing of the models.
 
 from .compile import INF, Compiled, Labels
 from .conflicts import conflicting_constraints, deletion_filter
-from .highs import STATUSES, HighsSolver, Progress, SolveResult, value_or_none
+from .fixed import FixedLp, solve_fixed
+from .highs import DEFAULT_STRATEGY, STATUSES, STRATEGIES, HighsSolver, Progress, SolveResult, value_or_none
+from .search import NeighbourhoodSearch, SearchStats
 from .session import LpSession
 from .starts import StartPool, complete_start
 
 __all__ = [
+    "DEFAULT_STRATEGY",
     "INF",
     "STATUSES",
+    "STRATEGIES",
     "Compiled",
+    "FixedLp",
     "HighsSolver",
     "Labels",
     "LpSession",
+    "NeighbourhoodSearch",
     "Progress",
+    "SearchStats",
     "SolveResult",
     "StartPool",
     "complete_start",
     "conflicting_constraints",
     "deletion_filter",
+    "solve_fixed",
     "value_or_none",
 ]

@@ -3,7 +3,8 @@ r"""Running HiGHS: options and limits, progress, status, objective, bound, gap a
 :class:`HighsSolver` solves any Pyomo model of the package (freight MIPs, enclave LPs, game LPs)
 and knows nothing about which model it solves. The model is compiled by :mod:`.compile`; after the
 run, primal values are written back into the Pyomo variables, and for LPs the row duals are kept
-per constraint (:meth:`SolveResult.dual`). The dual of a constraint is the change of the objective
+per constraint (:meth:`SolveResult.dual`); for a MIP, :meth:`HighsSolver.fixed_lp` solves the LP
+that remains with the integer columns fixed (:mod:`.fixed`). The dual of a constraint is the change of the objective
 per unit increase of its right-hand side (a ``<=`` constraint that binds in a minimisation has a
 dual <= 0: more room lowers the cost).
 
@@ -27,7 +28,7 @@ import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import highspy
 import numpy as np
@@ -35,7 +36,11 @@ from pyomo.core.base.constraint import ConstraintData
 from pyomo.core.expr.numvalue import value
 
 from .compile import INF, Compiled, Labels
+from .search import NeighbourhoodSearch, SearchStats
 from .starts import StartPool, complete_start
+
+if TYPE_CHECKING:
+    from .fixed import FixedLp
 
 
 def _silence_banner() -> None:
@@ -73,6 +78,16 @@ class Progress:
     objective: float | None
     best_bound: float | None
     mip_gap: float | None
+    source: str = "highs"  # who found the plan: "highs", "start", or the search's neighbourhood
+
+
+#: solve strategies for MIPs: HiGHS alone, or HiGHS with a neighbourhood search beside it
+STRATEGIES = ("plain", "search")
+DEFAULT_STRATEGY = "search"
+#: seconds HiGHS works alone before the search starts: MIPs solved sooner pay nothing for it. With
+#: 2 s the landbridge sweep (scenarios of 2-10 s) ran 1.09x faster than plain instead of 1.61x
+#: with starts alone: there the search only took HiGHS's second core.
+SEARCH_AFTER = 10.0
 
 
 @dataclass
@@ -94,6 +109,8 @@ class SolveResult:
     log_path: str | None = None
     start_objective: float | None = None  # objective of the start handed to HiGHS (starts=...)
     start_seconds: float = 0.0  # time spent making it (included in solve_seconds)
+    strategy: str = "plain"
+    search: SearchStats | None = None  # what the neighbourhood search did (strategy "search")
     _duals: dict[int, float] = field(default_factory=dict, repr=False)
 
     @property
@@ -122,6 +139,10 @@ class SolveResult:
         }
         if self.start is not None:
             out["start"] = self.start
+        if self.is_mip:
+            out["strategy"] = self.strategy
+        if self.search is not None:
+            out["search"] = self.search.as_dict()
         return out
 
     @property
@@ -165,6 +186,10 @@ class HighsSolver:
     verbose: echo the HiGHS log on the console.
     on_progress: called with a :class:`Progress` on every improved MIP solution.
     options: further raw HiGHS options.
+    strategy: how a MIP is solved (:data:`STRATEGIES`): ``"plain"`` runs HiGHS alone; ``"search"``
+        runs a neighbourhood search for better plans beside it (:mod:`.search`) once HiGHS has
+        worked for ``search_after`` seconds (default :data:`SEARCH_AFTER`). Either way the bound and
+        gap are HiGHS's.
     """
 
     def __init__(
@@ -177,7 +202,13 @@ class HighsSolver:
         verbose: bool = False,
         on_progress: Callable[[Progress], None] | None = None,
         options: dict | None = None,
+        strategy: str = DEFAULT_STRATEGY,
+        search_after: float = SEARCH_AFTER,
     ) -> None:
+        if strategy not in STRATEGIES:
+            raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}, not {strategy!r}")
+        self.strategy = strategy
+        self.search_after = search_after
         self.time_limit = time_limit
         self.mip_gap = mip_gap
         self.threads = threads
@@ -187,10 +218,27 @@ class HighsSolver:
         self.options = dict(options or {})
         self._last_cols: list[int] | None = None
         self._last_x: np.ndarray | None = None
+        self._last_comp: Compiled | None = None
 
     def solution_of(self, comp: Compiled) -> np.ndarray | None:
         """The most recent solution this solver found, if it was one of arrays with ``comp``'s columns."""
         return self._last_x if self._last_x is not None and self._last_cols == comp.col_ids else None
+
+    def fixed_lp(self, links: Callable | None = None, implied: Callable | None = None) -> "FixedLp | None":
+        """The LP of the model last solved with its integer columns fixed at the solution found
+        (:func:`~.fixed.solve_fixed`: duals, reduced costs, ranging); None without a solution.
+
+        ``links(row_label) -> bool`` names the rows that only link flows to design decisions
+        (row labels as in :attr:`Compiled.row_labels`); ``implied(column_label) -> bool`` the
+        columns whose upper bound the rows imply (:attr:`Compiled.column_labels`)."""
+        from .fixed import solve_fixed  # fixed uses this module's status map
+
+        if self._last_comp is None or self._last_x is None or self._last_cols != self._last_comp.col_ids:
+            return None
+        comp = self._last_comp
+        mask = None if links is None else np.fromiter((bool(links(label)) for label in comp.row_labels), dtype=bool, count=comp.m)
+        upper = None if implied is None else np.fromiter((bool(implied(label)) for label in comp.column_labels), dtype=bool, count=comp.n)
+        return solve_fixed(comp, self._last_x, links=mask, implied=upper, threads=self.threads, time_limit=self.time_limit)
 
     def start_budget(self) -> float:
         """Seconds that making a start from ``starts`` may take: 5 % of the time limit, at most 2 s.
@@ -235,6 +283,7 @@ class HighsSolver:
         """
         t0 = time.perf_counter()
         comp = Compiled(model, labels)
+        self._last_comp = comp
         is_mip = bool(comp.integer.any())
         start = None
         start_seconds = 0.0
@@ -255,25 +304,22 @@ class HighsSolver:
         x0 = start[1] if start is not None else self.solution_of(comp) if warm_start and is_mip else None
         if x0 is not None:
             h.setSolution(comp.n, np.arange(comp.n, dtype=np.int32), np.asarray(x0, dtype=float))
-        if self.on_progress is not None and is_mip:
-            began = time.perf_counter()
-
-            def _cb(event) -> None:
-                d = event.data_out
-                self.on_progress(
-                    Progress(
-                        seconds=time.perf_counter() - began,
-                        objective=_finite(d.objective_function_value),
-                        best_bound=_finite(d.mip_dual_bound),
-                        mip_gap=_finite(d.mip_gap),
-                    )
-                )
-
-            h.cbMipImprovingSolution.subscribe(_cb)
+        search = self._search(comp, lp, start) if is_mip and self.strategy == "search" else None
+        if is_mip and (self.on_progress is not None or search is not None):
+            self._subscribe(h, search, start)
         t1 = time.perf_counter()
-        h.run()
+        if search is not None:
+            search.start()
+        try:
+            h.run()
+        finally:
+            if search is not None:
+                search.stop()
         t2 = time.perf_counter()
         result = self._read(h, comp, model, is_mip, duals)
+        if is_mip:
+            result.strategy = self.strategy
+            result.search = search.stats if search is not None else None
         result.handoff_seconds = t1 - t0 - start_seconds
         result.solve_seconds = t2 - t1 + start_seconds
         if start is not None:
@@ -281,6 +327,55 @@ class HighsSolver:
         if pool is not None and result.has_solution and self._last_x is not None:
             pool.add(comp, self._last_x)
         return result
+
+    def _search(self, comp: Compiled, lp: highspy.HighsLp, start: tuple[float, np.ndarray] | None) -> NeighbourhoodSearch:
+        deadline = None if self.time_limit is None else time.perf_counter() + float(self.time_limit)
+        search = NeighbourhoodSearch(comp, lp, deadline=deadline, delay=self.search_after, mip_gap=self.mip_gap, threads=self.threads)
+        if start is not None:
+            search.offer(start[0], start[1], "start")
+        return search
+
+    def _subscribe(self, h: highspy.Highs, search: NeighbourhoodSearch | None, start) -> None:
+        """HiGHS callbacks: progress events, and the plans exchanged with the search."""
+        began = time.perf_counter()
+        handed: list[tuple[float, str] | None] = [None if start is None else (float(start[0]), "start")]  # last plan handed to HiGHS
+
+        def improving(event) -> None:
+            d = event.data_out
+            obj = _finite(d.objective_function_value)
+            source = "highs"
+            last = handed[0]
+            if obj is not None and last is not None and abs(obj - last[0]) <= 1e-9 * max(1.0, abs(obj)):
+                source = last[1]
+            if search is not None and obj is not None and source == "highs":
+                search.offer(obj, np.asarray(d.mip_solution, dtype=float))
+            if self.on_progress is not None:
+                self.on_progress(Progress(seconds=time.perf_counter() - began, objective=obj, best_bound=_finite(d.mip_dual_bound), mip_gap=_finite(d.mip_gap), source=source))
+
+        h.cbMipImprovingSolution.subscribe(improving)
+        if search is None:
+            return
+        bound: list[float | None] = [None]
+
+        def watch_bound(event) -> None:
+            bound[0] = _finite(event.data_out.mip_dual_bound)
+
+        h.cbMipLogging.subscribe(watch_bound)
+        if self.on_progress is not None:
+            def found(plan) -> None:  # on the search's thread: HiGHS gets the plan at its next callback
+                b = bound[0]
+                gap = None if b is None else abs(plan.objective - b) / max(abs(plan.objective), 1e-9)
+                self.on_progress(Progress(seconds=time.perf_counter() - began, objective=plan.objective, best_bound=b, mip_gap=gap, source=plan.source))
+
+            search.on_plan = found
+
+        def user_solution(event) -> None:
+            plan = search.take()
+            if plan is not None:
+                handed[0] = (plan.objective, plan.source)
+                event.data_in.setSolution(plan.x)
+
+        h.cbMipUserSolution.subscribe(user_solution)
 
     def _read(self, h: highspy.Highs, comp: Compiled, model, is_mip: bool, want_duals: bool) -> SolveResult:
         ms = h.getModelStatus()
