@@ -187,6 +187,18 @@ def test_complete_start_skips_designs_without_a_completion_and_keeps_the_best():
     assert obj == pytest.approx(18.0)
 
 
+def test_complete_start_chooses_within_the_union_of_designs_none_of_which_is_feasible():
+    # one hub at most: both earlier designs (A and B, or B alone) are infeasible as they stand; the
+    # union {A, B} holds A alone (18); with B never used in any candidate, B stays closed
+    m = _facilities()
+    m.one = pe.Constraint(expr=m.yA + m.yB <= 1)
+    comp = Compiled(m)
+    col = {v.name: j for j, v in enumerate(comp.columns)}
+    obj, x = complete_start(comp, [_design(comp, 1, 1), _design(comp, 0, 1)], mip_gap=0, time_limit=10)
+    assert obj == pytest.approx(18.0) and x[col["yA"]] == pytest.approx(1) and x[col["yB"]] == pytest.approx(0)
+    assert complete_start(comp, [_design(comp, 0, 1)], mip_gap=0, time_limit=10) is None  # the union is B alone
+
+
 def test_solve_from_a_start_reports_it_and_still_finds_the_optimum():
     m = _facilities()
     comp = Compiled(m)

@@ -18,7 +18,17 @@ is completed by *fix and re-optimise* (:func:`complete_start`): with :math:`B` t
 
 is a small MIP (the open/closed decisions are fixed, train counts and flows re-optimised),
 feasible for this model by construction, so its solution is a valid incumbent. The best
-:math:`\hat x^k` goes to HiGHS with ``setSolution``. When HiGHS's own heuristics are what keeps it
+:math:`\hat x^k` goes to HiGHS with ``setSolution``. When no earlier design is feasible as it stands
+(a scenario that allows one hub per destination where its neighbours used two, shorter trains
+that cannot carry a fixed routing), the designs are relaxed to their union: only the binaries that
+are 0 in every candidate are fixed,
+
+.. math::
+
+    \hat x = \arg\min \{ c^\top x : x \text{ feasible for this model},\
+    x_j = 0\ \forall j \in B \text{ with } \operatorname{round}(x^k_j) = 0\ \forall k \}
+
+a MIP over the sites and services some neighbour used, which chooses among them. When HiGHS's own heuristics are what keeps it
 from stopping (its bound is within the gap early but no plan that good is known yet, typical of
 the freight MIPs) this turns a solve of seconds into one of a few LP solves. The result is then,
 like any MIP result, optimal within ``mip_gap``; it need not be the same solution a solve without
@@ -171,7 +181,9 @@ def complete_start(
     For each candidate (a value per column of ``comp``) the binary columns are fixed to its rounded
     values and the rest of the MIP (general integers, continuous columns) is solved with HiGHS, to
     the larger of ``mip_gap`` and :data:`COMPLETION_GAP`, within a share of ``time_limit`` seconds.
-    Candidates whose binaries repeat an earlier one's are skipped. Returns (objective, column values) of the best feasible
+    Candidates whose binaries repeat an earlier one's are skipped. When none is feasible, the MIP
+    restricted to the union of their designs (binaries 0 in every candidate fixed at 0, the others
+    free) gets the time left. Returns (objective, column values) of the best feasible
     completion: a feasible solution of ``comp`` itself. ``lp``: the model as
     :meth:`Compiled.to_highs_lp` makes it, when the caller has it already.
     """
@@ -179,32 +191,44 @@ def complete_start(
     lower, upper = comp.col_lower[binary], comp.col_upper[binary]
     lp = comp.to_highs_lp() if lp is None else lp
     deadline = time.perf_counter() + time_limit
+    gap = max(COMPLETION_GAP, float(mip_gap or 0.0))
     best: tuple[float, np.ndarray] | None = None
     seen: set[bytes] = set()
-    todo = [np.asarray(x, dtype=float) for x in candidates if len(x) == comp.n]
-    for i, x in enumerate(todo):
+    designs = [np.clip(np.round(np.asarray(x, dtype=float)[binary]), lower, upper) for x in candidates if len(x) == comp.n]
+    for i, fixed in enumerate(designs):
         left = deadline - time.perf_counter()
         if left <= 0:
             break
-        fixed = np.clip(np.round(x[binary]), lower, upper)
         key = fixed.tobytes()
         if key in seen:
             continue
         seen.add(key)
-        h = highspy.Highs()
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("mip_rel_gap", max(COMPLETION_GAP, float(mip_gap or 0.0)))
-        h.setOptionValue("time_limit", left / (len(todo) - i))
-        if threads is not None:
-            h.setOptionValue("threads", int(threads))
-        h.passModel(lp)
-        if len(binary):
-            h.changeColsBounds(len(binary), binary.astype(np.int32), fixed, fixed)
-        h.run()
-        info = h.getInfo()
-        if info.primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
-            continue
-        obj = float(info.objective_function_value)
-        if best is None or (obj > best[0] if comp.sense_max else obj < best[0]):
-            best = (obj, np.asarray(h.getSolution().col_value, dtype=float))
+        found = _solve_restricted(lp, binary, fixed, fixed, gap=gap, time_limit=left / (len(designs) - i), threads=threads)
+        if found is not None and (best is None or (found[0] > best[0] if comp.sense_max else found[0] < best[0])):
+            best = found
+    left = deadline - time.perf_counter()
+    if best is None and designs and len(binary) and left > 0:
+        used = np.max(designs, axis=0)  # 1 where some candidate has the binary at 1
+        best = _solve_restricted(lp, binary, np.minimum(lower, used), np.minimum(upper, used), gap=gap, time_limit=left, threads=threads)
     return best
+
+
+def _solve_restricted(
+    lp: highspy.HighsLp, binary: np.ndarray, lower: np.ndarray, upper: np.ndarray, *, gap: float, time_limit: float, threads: int | None
+) -> tuple[float, np.ndarray] | None:
+    """The MIP ``lp`` with the columns ``binary`` bounded to [lower, upper]: (objective, column values)
+    of the best plan HiGHS finds within ``time_limit`` seconds and relative ``gap``, or None."""
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("mip_rel_gap", gap)
+    h.setOptionValue("time_limit", time_limit)
+    if threads is not None:
+        h.setOptionValue("threads", int(threads))
+    h.passModel(lp)
+    if len(binary):
+        h.changeColsBounds(len(binary), binary.astype(np.int32), lower, upper)
+    h.run()
+    info = h.getInfo()
+    if info.primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
+        return None
+    return float(info.objective_function_value), np.asarray(h.getSolution().col_value, dtype=float)
