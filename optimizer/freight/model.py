@@ -3,8 +3,9 @@ r"""The freight consolidation MIP: feeder city → assembly hub → border gatew
 :func:`build_model` turns an :class:`~optimizer.instance.data.Instance` into a Pyomo model in two
 steps: :func:`~.prepare.prepare` computes the sparse index sets and every coefficient with numpy
 (integer codes and joins, no Pyomo), then one ``add_<family>`` function per constraint family adds
-its rows (:func:`populate` lists them in order). Each function's docstring holds its math with the
-domain it ranges over. Every column and row has a readable label (:mod:`.labels`: a route is
+its rows (:func:`populate` lists them in order; the business rules and the plan's measures are in
+:mod:`.business`, the row and column helpers and :class:`~.rows.FreightModel` in :mod:`.rows`).
+Each function's docstring holds its math with the domain it ranges over. Every column and row has a readable label (:mod:`.labels`: a route is
 ``("x", origin, destination, service)``), which starts and :mod:`.explain` use.
 
 Symbols and code names
@@ -62,94 +63,16 @@ How this improves on the reference formulation (``shared/design/freight-model.md
 
 from __future__ import annotations
 
-import math
 import time
-from dataclasses import dataclass, field
 
 import numpy as np
 from pyomo.common.gc_manager import PauseGC
-from pyomo.core.expr.numeric_expr import LinearExpression, MonomialTermExpression
-from pyomo.core.expr.relational_expr import EqualityExpression, InequalityExpression
-from pyomo.environ import (
-    Binary,
-    ConcreteModel,
-    Constraint,
-    NonNegativeIntegers,
-    NonNegativeReals,
-    Objective,
-    Var,
-    minimize,
-)
+from pyomo.environ import Binary, ConcreteModel, NonNegativeIntegers, NonNegativeReals, Objective, minimize
 
 from ..instance.data import Instance
+from .business import add_co2_cap, add_max_avg_days, add_min_open_hubs, co2_terms
 from .prepare import ModelData, prepare
-
-
-@dataclass
-class FreightModel:
-    """A built model: the Pyomo model, its data and the variables in row order of the data."""
-
-    model: ConcreteModel
-    data: ModelData
-    x: list = field(default_factory=list)
-    xr: list = field(default_factory=list)
-    u: list = field(default_factory=list)
-    ur: list = field(default_factory=list)
-    n: dict = field(default_factory=dict)  # service position -> VarData
-    y: dict = field(default_factory=dict)  # service position -> VarData
-    w: dict = field(default_factory=dict)  # hub position -> VarData
-    v: dict = field(default_factory=dict)  # group position -> VarData
-    z: list = field(default_factory=list)
-    z_keys: list = field(default_factory=list)  # (pair, hub) per z
-    row_keys: dict = field(default_factory=dict)  # constraint name -> key per index (positions in data)
-    build_seconds: float = 0.0
-
-    @property
-    def baseline(self) -> bool:
-        return self.data.baseline
-
-
-# ---------------------------------------------------------------------------------------------
-# Pyomo construction helpers: one linear expression per row, built from plain lists
-# ---------------------------------------------------------------------------------------------
-
-
-def _expr(terms) -> LinearExpression:
-    """``terms`` = [(coef, var), ...] → LinearExpression (a coefficient 1 keeps the bare variable)."""
-    return LinearExpression([v if c == 1.0 else MonomialTermExpression((c, v)) for c, v in terms])
-
-
-def _add_rows(fm: FreightModel, name: str, rows: list, keys: list) -> None:
-    """Add ``Constraint`` ``name`` over ``range(len(rows))``; a row is (lower, terms, upper).
-
-    A row is ``terms <= upper`` (``lower`` None) or ``terms == upper`` (``lower == upper``): every
-    family is written in one of these two forms. ``keys`` (one per row) let :func:`explain` name
-    what a row stands for.
-    """
-    if not rows:
-        return
-    built = []
-    for lo, terms, hi in rows:  # relational expressions made directly: twice as fast as (lo, e, hi) tuples
-        e = _expr(terms)
-        built.append(InequalityExpression((e, hi), False) if lo is None else EqualityExpression((e, hi)))
-    fm.model.add_component(name, Constraint(range(len(built)), rule=lambda _m, i: built[i]))
-    fm.row_keys[name] = keys
-
-
-def _vars(fm: FreightModel, name: str, n: int, domain, lower=None, upper=None) -> list:
-    """``Var(range(n))`` with per-element bounds from the lists ``lower``/``upper``; returns the VarData list."""
-    if n == 0:
-        return []
-    comp = Var(range(n), domain=domain)
-    fm.model.add_component(name, comp)
-    out = list(comp.values())
-    if lower is not None:
-        for var, lb in zip(out, lower):
-            var.setlb(float(lb))
-    if upper is not None:
-        for var, ub in zip(out, upper):
-            var.setub(None if not math.isfinite(ub) else float(ub))
-    return out
+from .rows import FreightModel, add_rows, linear, new_vars
 
 
 # ---------------------------------------------------------------------------------------------
@@ -175,12 +98,12 @@ def add_variables(fm: FreightModel, data: ModelData) -> None:
     trains where the status quo gives them. :math:`H^{open}` are the hubs of ``open_hubs``.
     """
     s = data.services
-    fm.x = _vars(fm, "x", len(data.west), NonNegativeReals, upper=data.west["q"].tolist())
-    fm.xr = _vars(fm, "xr", len(data.east), NonNegativeReals, upper=data.east["q"].tolist())
+    fm.x = new_vars(fm, "x", len(data.west), NonNegativeReals, upper=data.west["q"].tolist())
+    fm.xr = new_vars(fm, "xr", len(data.east), NonNegativeReals, upper=data.east["q"].tolist())
     for name, attr, pairs in (("u", "u", data.pairs), ("ur", "ur", data.rpairs)):
         q = pairs["q"].tolist()
         lower = [qq if r == 0 else 0.0 for qq, r in zip(q, pairs["routes"].tolist())]
-        setattr(fm, attr, _vars(fm, name, len(pairs), NonNegativeReals, lower=lower, upper=q))
+        setattr(fm, attr, new_vars(fm, name, len(pairs), NonNegativeReals, lower=lower, upper=q))
     jn = np.flatnonzero(s["has_n"].to_numpy())
     fixed = s["fixed_trains"].to_numpy()
     if data.baseline:
@@ -188,13 +111,13 @@ def add_variables(fm: FreightModel, data: ModelData) -> None:
         upper = np.where(np.isnan(fixed), s["max"].to_numpy(), fixed)[jn]
     else:
         lower, upper = np.zeros(len(jn)), s["max"].to_numpy()[jn]
-    fm.n = dict(zip(jn.tolist(), _vars(fm, "n", len(jn), NonNegativeIntegers, lower=lower, upper=upper)))
+    fm.n = dict(zip(jn.tolist(), new_vars(fm, "n", len(jn), NonNegativeIntegers, lower=lower, upper=upper)))
     jy = np.flatnonzero(s["has_y"].to_numpy())
-    fm.y = dict(zip(jy.tolist(), _vars(fm, "y", len(jy), Binary)))
+    fm.y = dict(zip(jy.tolist(), new_vars(fm, "y", len(jy), Binary)))
     jw = np.flatnonzero(data.hubs["has_w"].to_numpy())
-    fm.w = dict(zip(jw.tolist(), _vars(fm, "w", len(jw), Binary, lower=data.hubs["forced"].to_numpy(dtype=float)[jw])))
+    fm.w = dict(zip(jw.tolist(), new_vars(fm, "w", len(jw), Binary, lower=data.hubs["forced"].to_numpy(dtype=float)[jw])))
     multi = data.groups.index[(data.groups["size"] > 1) & data.groups["destination_id"].isin(data.K.keys())]
-    fm.v = dict(zip(multi.tolist(), _vars(fm, "v", len(multi), Binary)))
+    fm.v = dict(zip(multi.tolist(), new_vars(fm, "v", len(multi), Binary)))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -219,7 +142,7 @@ def add_demand_balance(fm: FreightModel, data: ModelData) -> None:
         q = pairs["q"].tolist()
         keys = sorted(by_pair)
         rows = [(q[pr], by_pair[pr] + [(1.0, us[pr])], q[pr]) for pr in keys]
-        _add_rows(fm, name, rows, keys)
+        add_rows(fm, name, rows, keys)
 
 
 def add_train_capacity(fm: FreightModel, data: ModelData) -> None:
@@ -241,7 +164,7 @@ def add_train_capacity(fm: FreightModel, data: ModelData) -> None:
                 by_svc.setdefault(r, []).append((1.0, xs[i]))
         keys = sorted(by_svc)
         rows = [(None, by_svc[r] + [(-kappa[r], fm.n[r])], 0.0) for r in keys]
-        _add_rows(fm, name, rows, keys)
+        add_rows(fm, name, rows, keys)
 
 
 def add_frequency(fm: FreightModel, data: ModelData) -> None:
@@ -266,8 +189,8 @@ def add_frequency(fm: FreightModel, data: ModelData) -> None:
         if mins[r] > 0:
             lo_rows.append((None, [(mins[r], y), (-1.0, n)], 0.0))
             keys_lo.append(r)
-    _add_rows(fm, "max_trains", hi_rows, keys_hi)
-    _add_rows(fm, "min_trains", lo_rows, keys_lo)
+    add_rows(fm, "max_trains", hi_rows, keys_hi)
+    add_rows(fm, "min_trains", lo_rows, keys_lo)
 
 
 def add_hub_capacity(fm: FreightModel, data: ModelData) -> None:
@@ -299,7 +222,7 @@ def add_hub_capacity(fm: FreightModel, data: ModelData) -> None:
         else:
             rows.append((None, terms[j], cap[j]))
         keys.append(j)
-    _add_rows(fm, "hub_capacity", rows, keys)
+    add_rows(fm, "hub_capacity", rows, keys)
 
 
 def add_gateway_capacity(fm: FreightModel, data: ModelData) -> None:
@@ -318,7 +241,7 @@ def add_gateway_capacity(fm: FreightModel, data: ModelData) -> None:
         if g in by_gw:
             rows.append((None, by_gw[g], V))
             keys.append(g)
-    _add_rows(fm, "gateway_capacity", rows, keys)
+    add_rows(fm, "gateway_capacity", rows, keys)
 
 
 def add_duplication_limit(fm: FreightModel, data: ModelData) -> None:
@@ -350,8 +273,8 @@ def add_duplication_limit(fm: FreightModel, data: ModelData) -> None:
         if d in data.K and g in opened:
             by_dest.setdefault(d, []).append((1.0, opened[g]))
     keys = list(by_dest)
-    _add_rows(fm, "duplication_limit", [(None, by_dest[d], data.K[d]) for d in keys], keys)
-    _add_rows(fm, "hub_serves_destination", link_rows, link_keys)
+    add_rows(fm, "duplication_limit", [(None, by_dest[d], data.K[d]) for d in keys], keys)
+    add_rows(fm, "hub_serves_destination", link_rows, link_keys)
 
 
 def add_max_open_hubs(fm: FreightModel, data: ModelData) -> None:
@@ -363,80 +286,7 @@ def add_max_open_hubs(fm: FreightModel, data: ModelData) -> None:
     """
     if data.max_open_hubs is None or len(fm.w) <= data.max_open_hubs:
         return
-    _add_rows(fm, "max_open_hubs", [(None, [(1.0, w) for w in fm.w.values()], float(data.max_open_hubs))], ["all"])
-
-
-def add_min_open_hubs(fm: FreightModel, data: ModelData) -> None:
-    r"""Business rule: at least :math:`p^{min}` hubs open (``min_open_hubs``).
-
-    .. math::
-
-        \sum_{h \in H} w_h \ge p^{min}
-
-    (written as :math:`-\sum_h w_h \le -p^{min}`). An open hub pays its fixed cost :math:`G_h`;
-    the rule does not make it carry boxes.
-    """
-    if data.min_open_hubs is None:
-        return
-    _add_rows(fm, "min_open_hubs", [(None, [(-1.0, w) for w in fm.w.values()], -float(data.min_open_hubs))], ["all"])
-
-
-def co2_terms(fm: FreightModel, data: ModelData) -> list:
-    r"""The plan's emissions in kg CO₂ a year as (coefficient, variable) terms, as the ``co2_t`` KPI
-    counts them (:mod:`.kpis`):
-
-    .. math::
-
-        E = \sum_{A} e_{c h} x_{cr} + \sum_{A'} e_{c h} x'_{cr} + \sum_{R^n} \ell_r\, \epsilon\, n_r
-
-    with :math:`e_{ch}` the feeder leg's km times the factor of its mode (``co2_road_kg_per_teu_km``,
-    ``co2_rail_kg_per_teu_km``), :math:`\ell_r` the service's rail km and :math:`\epsilon`
-    ``co2_train_kg_per_km``. Exact when every service has a train count, which a CO₂ price or cap
-    ensures (:func:`~.prepare.prepare`).
-    """
-    terms = []
-    for flows, xs in ((data.west, fm.x), (data.east, fm.xr)):
-        terms += [(c, x) for c, x in zip(flows["co2"].tolist(), xs) if c != 0.0]
-    e = data.services["co2"].tolist()
-    terms += [(e[r], n) for r, n in fm.n.items() if e[r] != 0.0]
-    return terms
-
-
-def add_co2_cap(fm: FreightModel, data: ModelData) -> None:
-    r"""Business rule: emissions at most the cap (``co2_cap``, tonnes a year; :func:`co2_terms`).
-
-    .. math::
-
-        E \le 1000\, \bar E
-    """
-    if not math.isfinite(data.co2_cap):
-        return
-    _add_rows(fm, "co2_cap", [(None, co2_terms(fm, data), data.co2_cap)], ["all"])
-
-
-def days_terms(fm: FreightModel, data: ModelData, offset: float = 0.0) -> list:
-    r"""TEU-days of the carried boxes, :math:`\sum_A (t_{cr} - o) x_{cr} + \sum_{A'} (t_{cr} - o) x'_{cr}`,
-    as (coefficient, variable) terms; :math:`t_{cr}` is the route's door-to-door days (feeder plus
-    trunk), :math:`o` the ``offset``."""
-    terms = []
-    for flows, xs in ((data.west, fm.x), (data.east, fm.xr)):
-        terms += [(t - offset, x) for t, x in zip(flows["days"].tolist(), xs) if t != offset]
-    return terms
-
-
-def add_max_avg_days(fm: FreightModel, data: ModelData) -> None:
-    r"""Business rule: the carried boxes' mean door-to-door days at most :math:`\bar t` (``max_avg_days``).
-
-    .. math::
-
-        \sum_A (t_{cr} - \bar t)\, x_{cr} + \sum_{A'} (t_{cr} - \bar t)\, x'_{cr} \le 0
-
-    the linear form of :math:`\sum t x / \sum x \le \bar t` (:func:`days_terms`). Boxes left
-    unserved do not count, so leaving slow boxes unserved is allowed, at the penalty π.
-    """
-    if not math.isfinite(data.max_avg_days):
-        return
-    _add_rows(fm, "max_avg_days", [(None, days_terms(fm, data, data.max_avg_days), 0.0)], ["all"])
+    add_rows(fm, "max_open_hubs", [(None, [(1.0, w) for w in fm.w.values()], float(data.max_open_hubs))], ["all"])
 
 
 def add_linking(fm: FreightModel, data: ModelData) -> None:
@@ -472,7 +322,7 @@ def add_linking(fm: FreightModel, data: ModelData) -> None:
                 continue
             rows.append((None, [(1.0, fm.x[i]), (-q, w)], 0.0))
         keys.append(i)
-    _add_rows(fm, "route_open", rows, keys)
+    add_rows(fm, "route_open", rows, keys)
     group = s["group"].tolist()
     sw_rows, sw_keys = [], []
     for r, y in fm.y.items():
@@ -480,14 +330,14 @@ def add_linking(fm: FreightModel, data: ModelData) -> None:
         if w is not None and group[r] not in fm.v:  # else y_r <= v_hd <= w_h (add_group_linking)
             sw_rows.append((None, [(1.0, y), (-1.0, w)], 0.0))
             sw_keys.append(r)
-    _add_rows(fm, "service_at_open_hub", sw_rows, sw_keys)
+    add_rows(fm, "service_at_open_hub", sw_rows, sw_keys)
     by_svc: dict[int, list] = {}
     for i, r in enumerate(data.east["svc"].tolist()):
         if r in fm.y and r not in fm.n:
             by_svc.setdefault(r, []).append((1.0, fm.xr[i]))
     E = s["E"].tolist()
     keys = sorted(by_svc)
-    _add_rows(fm, "route_open_east", [(None, by_svc[r] + [(-E[r], fm.y[r])], 0.0) for r in keys], keys)
+    add_rows(fm, "route_open_east", [(None, by_svc[r] + [(-E[r], fm.y[r])], 0.0) for r in keys], keys)
 
 
 def add_group_linking(fm: FreightModel, data: ModelData) -> None:
@@ -521,9 +371,9 @@ def add_group_linking(fm: FreightModel, data: ModelData) -> None:
             continue
         rows.append((None, [(1.0, fm.x[i]) for i in idx] + [(-q[pr], o)], 0.0))
         keys.append((pr, g))
-    _add_rows(fm, "hub_route_open", rows, keys)
+    add_rows(fm, "hub_route_open", rows, keys)
     vw = [(g, fm.w[g_hub[g]]) for g in fm.v if g_hub[g] in fm.w]
-    _add_rows(fm, "serves_at_open_hub", [(None, [(1.0, fm.v[g]), (-1.0, w)], 0.0) for g, w in vw], [g for g, _ in vw])
+    add_rows(fm, "serves_at_open_hub", [(None, [(1.0, fm.v[g]), (-1.0, w)], 0.0) for g, w in vw], [g for g, _ in vw])
 
 
 def add_single_sourcing(fm: FreightModel, data: ModelData) -> None:
@@ -542,19 +392,19 @@ def add_single_sourcing(fm: FreightModel, data: ModelData) -> None:
     key = list(zip(w["pair"].tolist(), w["hub"].tolist()))
     z_keys = list(dict.fromkeys(key))
     zpos = {k: i for i, k in enumerate(z_keys)}
-    fm.z = _vars(fm, "z", len(z_keys), Binary)
+    fm.z = new_vars(fm, "z", len(z_keys), Binary)
     fm.z_keys = z_keys
     terms: list[list] = [[] for _ in z_keys]
     for i, k in enumerate(key):
         terms[zpos[k]].append((1.0, fm.x[i]))
     q = data.pairs["q"].tolist()
     rows = [(0.0, terms[i] + [(-q[pr], fm.z[i])], 0.0) for i, (pr, _h) in enumerate(z_keys)]
-    _add_rows(fm, "single_source", rows, z_keys)
+    add_rows(fm, "single_source", rows, z_keys)
     by_pair: dict[int, list] = {}
     for i, (pr, _h) in enumerate(z_keys):
         by_pair.setdefault(pr, []).append((1.0, fm.z[i]))
     keys = [pr for pr in by_pair if len(by_pair[pr]) > 1]
-    _add_rows(fm, "one_hub", [(None, by_pair[pr], 1.0) for pr in keys], keys)
+    add_rows(fm, "one_hub", [(None, by_pair[pr], 1.0) for pr in keys], keys)
 
 
 def add_objective(fm: FreightModel, data: ModelData) -> None:
@@ -585,25 +435,8 @@ def add_objective(fm: FreightModel, data: ModelData) -> None:
     if data.co2_price > 0:
         terms += [(data.co2_price * c, v) for c, v in co2_terms(fm, data)]
     const = float(s["F"].sum()) if data.baseline else 0.0
-    expr = _expr(terms)
+    expr = linear(terms)
     fm.model.cost = Objective(expr=expr + const if const else expr, sense=minimize)
-
-
-def add_service_level(fm: FreightModel, data: ModelData, max_unserved: float) -> None:
-    r"""At most ``max_unserved`` TEU left unserved, both directions (the Pareto front's least-emission
-    point keeps the service level of the least-cost plan, :mod:`.pareto`).
-
-    .. math::
-
-        \sum_P u_{cd} + \sum_{P'} u'_{cd} \le \bar u
-    """
-    _add_rows(fm, "service_level", [(None, [(1.0, u) for u in fm.u + fm.ur], float(max_unserved))], ["all"])
-
-
-def replace_objective(fm: FreightModel, terms: list) -> None:
-    """Minimise ``terms`` ((coefficient, variable) pairs, e.g. :func:`co2_terms`) instead of the cost."""
-    fm.model.cost.deactivate()
-    fm.model.measure = Objective(expr=_expr(terms), sense=minimize)
 
 
 # ---------------------------------------------------------------------------------------------

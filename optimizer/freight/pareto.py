@@ -6,8 +6,8 @@ on the second measure (the ε-constraint method of the published CR Express bi-o
 1. **least cost**: the plan without a cap; its emissions (or mean door-to-door days) are the
    front's upper end :math:`E^{hi}`, its unserved TEU :math:`U^0` the service level to keep;
 2. **least measure**: the same model with the cost objective replaced by the measure
-   (kg CO₂, :func:`~.model.co2_terms`, or TEU-days, :func:`~.model.days_terms`) and the service
-   level kept (:func:`~.model.add_service_level`: at most :math:`U^0` TEU unserved; without it
+   (kg CO₂, :func:`~.business.co2_terms`, or TEU-days, :func:`~.business.days_terms`) and the service
+   level kept (:func:`~.business.add_service_level`: at most :math:`U^0` TEU unserved; without it
    the lowest-emission plan would carry nothing). Its value is the lower end :math:`E^{lo}`;
 3. **the caps in between**: :math:`\varepsilon_k = E^{hi} - k (E^{hi} - E^{lo}) / (P - 1)`,
    :math:`k = 1 \dots P - 1`, each solved at least cost with the cap as the business rule
@@ -37,7 +37,8 @@ from ..results import RunFolder
 from ..solve import HighsSolver, StartPool
 from .kpis import compute_kpis, plan_tables
 from .labels import freight_labels
-from .model import add_service_level, build_model, co2_terms, days_terms, replace_objective
+from .business import add_service_level, co2_terms, days_terms, replace_objective
+from .model import build_model
 from .run import FreightResult, FreightStarts, solve_instance, write_run
 
 log = logging.getLogger(__name__)

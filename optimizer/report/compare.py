@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import InputError, Problem
-from . import charts, netmap
+from . import changemap, charts, netmap
 from .fmt import Unit, change, compact, is_number, number, percent
 from .freight import COST_PARTS, KPIS, FreightRun, _keyed, _map_nodes, _plan_rows, load, plan_network
 from .page import Cell, Page, esc, figure, table
@@ -442,25 +442,25 @@ def change_scenes(members: list[Member], plans: list[Plan], i: int) -> list[tupl
     moved = _moved_cities(plans[0], plans[i])
     names = (members[0].label, members[i].label)
     box = netmap.bounding_box(list(nodes.values()))
-    scenes = [("Corridor", netmap.build_change_scene(nodes, a, b, box, 1200.0, label_cities=False, moved_cities=moved, names=names))]
+    scenes = [("Corridor", changemap.build_change_scene(nodes, a, b, box, 1200.0, label_cities=False, moved_cities=moved, names=names))]
     feeder_nodes = [n for n in nodes.values() if n.kind in ("city", "hub")]
     if feeder_nodes:
         fbox = netmap.bounding_box(feeder_nodes, margin=0.06, min_span=2.0)
         if (fbox[2] - fbox[0]) < 0.6 * (box[2] - box[0]):
-            scenes.append(("Feeder region", netmap.build_change_scene(nodes, a, b, fbox, 1000.0, label_cities=True,
+            scenes.append(("Feeder region", changemap.build_change_scene(nodes, a, b, fbox, 1000.0, label_cities=True,
                                                                       moved_cities=moved, names=names)))
     return scenes
 
 
 def _map_legend() -> str:
     items = [
-        (f'<line x1="0" y1="7" x2="14" y2="7" stroke="{netmap.ADDED}" stroke-width="4"/>', "opened (service, feeder leg)"),
-        (f'<line x1="0" y1="7" x2="14" y2="7" stroke="{netmap.REMOVED}" stroke-width="4"/>', "closed"),
-        (f'<line x1="0" y1="7" x2="14" y2="7" stroke="{netmap.KEPT}" stroke-width="4"/>', "in both plans (width: trains/yr)"),
-        (f'<rect x="2" y="2" width="10" height="10" fill="{netmap.ADDED}" stroke="#1f2933"/>', "hub opened"),
-        (f'<rect x="2" y="2" width="10" height="10" fill="{netmap.REMOVED}" stroke="#1f2933"/>', "hub closed"),
-        (f'<rect x="2" y="2" width="10" height="10" fill="{netmap.KEPT}" stroke="#1f2933"/>', "hub in both"),
-        (f'<circle cx="7" cy="7" r="5" fill="none" stroke="{netmap.MOVED}" stroke-width="1.5"/>', "city re-assigned to another hub"),
+        (f'<line x1="0" y1="7" x2="14" y2="7" stroke="{changemap.ADDED}" stroke-width="4"/>', "opened (service, feeder leg)"),
+        (f'<line x1="0" y1="7" x2="14" y2="7" stroke="{changemap.REMOVED}" stroke-width="4"/>', "closed"),
+        (f'<line x1="0" y1="7" x2="14" y2="7" stroke="{changemap.KEPT}" stroke-width="4"/>', "in both plans (width: trains/yr)"),
+        (f'<rect x="2" y="2" width="10" height="10" fill="{changemap.ADDED}" stroke="#1f2933"/>', "hub opened"),
+        (f'<rect x="2" y="2" width="10" height="10" fill="{changemap.REMOVED}" stroke="#1f2933"/>', "hub closed"),
+        (f'<rect x="2" y="2" width="10" height="10" fill="{changemap.KEPT}" stroke="#1f2933"/>', "hub in both"),
+        (f'<circle cx="7" cy="7" r="5" fill="none" stroke="{changemap.MOVED}" stroke-width="1.5"/>', "city re-assigned to another hub"),
     ]
     return '<div class="legend">' + "".join(f'<span><svg width="14" height="14">{s}</svg> {esc(t)}</span>' for s, t in items) + "</div>"
 
