@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from .fmt import number
-from .netmap import CITY, CLOSED, DESTINATION, GATEWAY, LabelPlacer, Mark, Node, PathItem, PlanNetwork, Projection, Scene, add_basemap, bend
+from .netmap import CITY, CLOSED, DESTINATION, GATEWAY, LabelPlacer, Mark, Node, PathItem, PlanNetwork, Projection, Scene, add_basemap, bend, label_nodes
 
 #: the change map's colours (Okabe–Ito, colour-blind safe): in the second plan only, in the first only, in both
 ADDED, REMOVED, KEPT, MOVED = "#0072B2", "#D55E00", "#9aa5b1", "#CC79A7"
@@ -155,22 +155,7 @@ def build_change_scene(
                                             f"hub {n.label}: {words}, {number(ta or 0, 0)} → {number(tb or 0, 0)} TEU/yr "
                                             f"({a_name} → {b_name})", nid))
                 placer.reserve(x, y, 9 * s_scale if nid in hubs_used else 5 * s_scale)
-    size = 11.0 * s_scale
     throughput = {h: max(before.hubs.get(h, 0.0), after.hubs.get(h, 0.0)) for h in hubs_used}
-    ranked = sorted(
-        (nid for nid, n in nodes.items() if label_cities or n.kind != "city" or nid in moved_cities),
-        key=lambda nid: (
-            {"hub": 0 if nid in hubs_used else 2, "gateway": 1, "destination": 1, "city": 3}[nodes[nid].kind],
-            -throughput.get(nid, 0.0), nid,
-        ),
-    )
-    for nid in ranked:
-        n = nodes[nid]
-        x, y = xy[nid]
-        if not (0 <= x <= width and 0 <= y <= proj.height):
-            continue
-        city = n.kind == "city"
-        placer.place(x, y, (3 if city else 7) * s_scale, n.label, size * (0.85 if city else 1.0),
-                     "bold" if nid in hubs_used else "normal", important=nid in hubs_used,
-                     force=n.kind in ("gateway", "destination"))
+    shown = [nid for nid, n in nodes.items() if label_cities or n.kind != "city" or nid in moved_cities]
+    label_nodes(scene, placer, nodes, xy, shown, hubs_used, throughput)
     return scene

@@ -350,26 +350,34 @@ def build_scene(
                                     f"hub {n.label}: {number(teu, 0)} TEU/yr", nid)
                     scene.marks.append(mark)
                 placer.reserve(x, y, 9 * s_scale if nid in hub_ids_used else 5 * s_scale)
-    size = 11.0 * s_scale
     throughput = {h: max(p.hubs.get(h, 0.0) for p in plans) for h in hub_ids_used}
-    # busiest hubs first, then gateways and destinations (always labelled), other hubs, cities
+    label_nodes(scene, placer, nodes, xy, [nid for nid, n in nodes.items() if label_cities or n.kind != "city"], hub_ids_used, throughput)
+    return scene
+
+
+def label_nodes(
+    scene: Scene, placer: LabelPlacer, nodes: dict[str, Node], xy: dict, shown: list[str], hubs_used: set[str], throughput: dict[str, float]
+) -> None:
+    """Label the nodes ``shown`` that lie on the canvas where there is room: the busiest used hubs
+    first, then gateways and destinations (always labelled), the other hubs, cities; used hubs in bold."""
+    s_scale = scene.width / 1200.0
+    size = 11.0 * s_scale
     ranked = sorted(
-        (nid for nid, n in nodes.items() if label_cities or n.kind != "city"),
+        shown,
         key=lambda nid: (
-            {"hub": 0 if nid in hub_ids_used else 2, "gateway": 1, "destination": 1, "city": 3}[nodes[nid].kind],
+            {"hub": 0 if nid in hubs_used else 2, "gateway": 1, "destination": 1, "city": 3}[nodes[nid].kind],
             -throughput.get(nid, 0.0), nid,
         ),
     )
     for nid in ranked:
         n = nodes[nid]
         x, y = xy[nid]
-        if not (0 <= x <= width and 0 <= y <= proj.height):
+        if not (0 <= x <= scene.width and 0 <= y <= scene.height):
             continue
         city = n.kind == "city"
         placer.place(x, y, (3 if city else 7) * s_scale, n.label, size * (0.85 if city else 1.0),
-                     "bold" if nid in hub_ids_used else "normal", important=nid in hub_ids_used,
+                     "bold" if nid in hubs_used else "normal", important=nid in hubs_used,
                      force=n.kind in ("gateway", "destination"))
-    return scene
 
 
 def _poly(pts: np.ndarray) -> str:
