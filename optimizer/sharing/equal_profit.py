@@ -58,7 +58,7 @@ def _violated_table(v: np.ndarray, x: np.ndarray, eps: float, have: set[int], ba
 def _violated_oracle(oracle, x: np.ndarray, eps: float, have: set[int], batch: int) -> list[int]:
     full = (1 << oracle.n) - 1
     out: list[int] = []
-    for key, s in oracle.ranked(x):
+    for key, s in oracle.ranked(x, above=eps + EXCESS_TOL):
         if key <= eps + EXCESS_TOL or len(out) >= batch:
             break
         if 0 < s < full and s not in have:

@@ -368,11 +368,12 @@ class _Oracle:
 
     def violated(self, x: np.ndarray, eps: float, span: _Span, free, batch: int) -> list[int]:
         """Read the oracle's list down to excess eps: up to ``batch`` coalitions that are proper,
-        unsettled and not in ``free``, most violated first. Exact: when it returns nothing, no
+        unsettled and not in ``free``, most violated first (or, from an oracle that uses ``above``, any
+        violated ones). Exact: when it returns nothing, no
         such coalition has an excess above eps (within EXCESS_TOL)."""
         full = (1 << self.n) - 1
         out: list[int] = []
-        for scanned, (key, s) in enumerate(self.oracle.ranked(x)):
+        for scanned, (key, s) in enumerate(self.oracle.ranked(x, above=eps + EXCESS_TOL)):
             if key <= eps + EXCESS_TOL:
                 break
             if scanned >= MAX_SCANNED:

@@ -7,7 +7,9 @@ coalitions in DECREASING order of their excess at an allocation x,
 
 lazily, one at a time (:meth:`ranked`). The sequential LPs of :mod:`.nucleolus` read this list
 until the excess drops to the stage level: every coalition above it is found, so the search is
-exact, and coalitions that must be skipped (in the span of the fixed ones, already in the LP) are
+exact (they pass that level as ``ranked(x, above=level)``: an oracle may then list only the
+coalitions above it, and those in any order, as the freight game's separation MIP does; the
+oracles here ignore it and list everything, in order), and coalitions that must be skipped (in the span of the fixed ones, already in the LP) are
 passed over without losing the next best one. Coalitions are Python int bitmasks (player i is
 bit i), which have no size limit.
 
@@ -125,8 +127,8 @@ class BankruptcyOracle:
         """The largest |v(S)|: v is monotone, so v(N) = E."""
         return self.estate
 
-    def ranked(self, x: np.ndarray) -> Ranked:
-        """Every coalition (the empty one included), by decreasing excess at ``x``."""
+    def ranked(self, x: np.ndarray, above: float | None = None) -> Ranked:
+        """Every coalition (the empty one included), by decreasing excess at ``x`` (``above`` is not needed)."""
         x = np.asarray(x, dtype=float)
         players = np.arange(self.n)
         return _merged(
@@ -158,8 +160,8 @@ class AirportOracle:
     def scale(self) -> float:
         return float(self.costs.max())
 
-    def ranked(self, x: np.ndarray) -> Ranked:
-        """Every non-empty coalition, by decreasing excess at ``x`` (profit form)."""
+    def ranked(self, x: np.ndarray, above: float | None = None) -> Ranked:
+        """Every non-empty coalition, by decreasing excess at ``x`` (profit form; ``above`` is not needed)."""
         x = np.asarray(x, dtype=float)
         streams = []
         for pos, k in enumerate(self.order.tolist()):

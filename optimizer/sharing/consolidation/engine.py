@@ -250,6 +250,7 @@ def solve_consolidation(
         "separation_mips": separation.stats.solves if separation else 0,
         "separation_seconds": round(separation.stats.seconds, 3) if separation else 0.0,
         "separation_at_time_limit": separation.stats.at_limit if separation else 0,
+        "separation_taken_early": separation.stats.taken_early if separation else 0,
     }
     warnings = _warnings(cache, ps, counts)
     today, per_city = _today(instance, ps, mip_gap, time_limit)
