@@ -46,7 +46,8 @@ def _line(label: str, res, seconds: float) -> None:
     c = res.counts
     print(
         f"  {label:22s} {seconds:8.1f}s  coalitions priced {c['coalitions_priced']:4d} ({c['mip_seconds']:7.1f}s of MIP, "
-        f"{c['coalitions_started']} started)  separation MIPs {c['separation_mips']:3d} ({c['separation_seconds']:7.1f}s)"
+        f"{c['coalitions_started']} started)  separation MIPs {c['separation_mips']:3d} ({c['separation_seconds']:7.1f}s, "
+        f"{c['separation_taken_early']} taken early)"
     )
 
 
