@@ -10,6 +10,7 @@ import pytest
 
 from optimizer.errors import InfeasibleError
 from optimizer.freight.model import build_model
+from optimizer.freight.run import solve_instance
 from optimizer.instance.overrides import apply_overrides
 
 from freight_helpers import flows_by, service_row, solve, tiny_instance
@@ -315,9 +316,13 @@ def test_model_sizes_stay_sparse():
     )
     fm = build_model(inst)
     assert (len(fm.x), len(fm.xr), len(fm.u), len(fm.n), len(fm.y), len(fm.w), len(fm.v)) == (3, 0, 3, 3, 0, 0, 0)
-    r = solve(inst)
-    # 3 demand rows + 3 train-capacity rows; 3 x + 3 u + 3 n columns
+    r = solve_instance(inst, mip_gap=0.0, strategy="plain")
+    # the model as written: 3 demand rows + 3 train-capacity rows; 3 x + 3 u + 3 n columns
     assert r.summary["sizes"]["constraints"] == 6 and r.summary["sizes"]["variables"] == 9
+    assert r.summary["objective"] == pytest.approx(300_000 + 3_000)
+    # the default strategy adds one train-rounding row per destination (20 and 10 TEU: fractional trains)
+    r = solve(inst)
+    assert r.summary["sizes"]["constraints"] == 6 + 2 and r.summary["sizes"]["variables"] == 9
     assert r.summary["objective"] == pytest.approx(300_000 + 3_000)
 
 
@@ -377,12 +382,12 @@ def test_every_constraint_family_and_bound_is_worded_by_ids():
                     destinations=[{"destination_id": "D", "max_hubs": 1}],
                     hubs=[{"hub_id": "H1", "capacity_teu": 100, "fixed_cost": 7}, "H2"])
     inst = apply_overrides(inst, {"single_sourcing": True, "max_open_hubs": 1})
-    fm = build_model(inst)
+    fm = build_model(inst, cuts=True)  # the valid inequalities too: 20 return TEU need a fraction of a train
     rows = [c.name for c in fm.model.component_data_objects(Constraint)]
     families = {name.split("[")[0] for name in rows}
     assert {"demand", "train_capacity", "max_trains", "min_trains", "hub_capacity", "gateway_capacity", "duplication_limit",
             "hub_serves_destination", "max_open_hubs", "route_open", "hub_route_open", "serves_at_open_hub",
-            "single_source", "one_hub"} <= families
+            "single_source", "one_hub", "train_rounding_east"} <= families
     bounds = [f"bounds of {v.name}" for v in fm.model.component_data_objects(Var)]
     for name, words in zip(rows + bounds, explain(fm, rows + bounds)):
         family = name.removeprefix("bounds of ").split("[")[0]

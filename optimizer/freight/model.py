@@ -71,6 +71,7 @@ from pyomo.environ import Binary, ConcreteModel, NonNegativeIntegers, NonNegativ
 
 from ..instance.data import Instance
 from .business import add_co2_cap, add_max_avg_days, add_min_open_hubs, co2_terms
+from .cuts import add_train_rounding
 from .prepare import ModelData, prepare
 from .rows import FreightModel, add_rows, linear, new_vars
 
@@ -444,19 +445,23 @@ def add_objective(fm: FreightModel, data: ModelData) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def build_model(instance: Instance, *, baseline: bool = False) -> FreightModel:
-    """The freight model of ``instance`` (the optimised plan, or today's network with ``baseline``)."""
+def build_model(instance: Instance, *, baseline: bool = False, cuts: bool = False) -> FreightModel:
+    """The freight model of ``instance`` (the optimised plan, or today's network with ``baseline``).
+
+    ``cuts``: also add the valid inequalities of :mod:`.cuts` (rows every plan satisfies, which
+    tighten the LP relaxation; the ``search`` strategy solves with them, ``plain`` without)."""
     t0 = time.perf_counter()
     with PauseGC():  # the build makes many small objects and no cycles: collecting is wasted time
         data = prepare(instance, baseline=baseline)
         fm = FreightModel(model=ConcreteModel(name=f"freight-{'baseline' if baseline else 'plan'}"), data=data)
-        populate(fm, data)
+        populate(fm, data, cuts=cuts)
     fm.build_seconds = time.perf_counter() - t0
     return fm
 
 
-def populate(fm: FreightModel, data: ModelData) -> None:
-    """Add the variables, every constraint family and the objective of ``data`` to ``fm``."""
+def populate(fm: FreightModel, data: ModelData, *, cuts: bool = False) -> None:
+    """Add the variables, every constraint family and the objective of ``data`` to ``fm``
+    (with ``cuts``, the valid inequalities of :mod:`.cuts` too)."""
     add_variables(fm, data)
     add_demand_balance(fm, data)
     add_train_capacity(fm, data)
@@ -471,4 +476,6 @@ def populate(fm: FreightModel, data: ModelData) -> None:
     add_linking(fm, data)
     add_group_linking(fm, data)
     add_single_sourcing(fm, data)
+    if cuts:
+        add_train_rounding(fm, data)
     add_objective(fm, data)

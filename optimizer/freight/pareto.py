@@ -34,7 +34,7 @@ from ..errors import InfeasibleError, InputError, Problem
 from ..instance.data import Instance
 from ..instance.overrides import apply_overrides
 from ..results import RunFolder
-from ..solve import HighsSolver, StartPool
+from ..solve import DEFAULT_STRATEGY, HighsSolver, StartPool, adds_cuts
 from .kpis import compute_kpis, plan_tables
 from .labels import freight_labels
 from .business import add_service_level, co2_terms, days_terms, replace_objective
@@ -132,7 +132,7 @@ def least_measure(instance: Instance, measure: Measure, cap: float, max_unserved
     """Solve for the least measure at the service level (step 2 of the module docstring); the
     solution goes into ``pool``. Returns status, value (in the KPI's unit), gap and seconds."""
     inst = apply_overrides(instance, {measure.param: cap})
-    fm = build_model(inst)
+    fm = build_model(inst, cuts=adds_cuts(DEFAULT_STRATEGY))
     terms = co2_terms(fm, fm.data) if measure.name == "co2" else days_terms(fm, fm.data)
     replace_objective(fm, terms)
     add_service_level(fm, fm.data, max_unserved)

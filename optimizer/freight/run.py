@@ -34,8 +34,9 @@ from ..errors import InfeasibleError
 from ..instance.data import Instance
 from ..logs import RunLog
 from ..results import RunFolder
-from ..solve import DEFAULT_STRATEGY, HighsSolver, Progress, SolveResult, StartPool, conflicting_constraints
+from ..solve import DEFAULT_STRATEGY, HighsSolver, Progress, SolveResult, StartPool, adds_cuts, conflicting_constraints
 from .baseline import infeasible_message
+from .cuts import CUT_FAMILIES
 from .explain import explain
 from .kpis import compare, compute_kpis, nodes_table, plan_tables
 from .labels import freight_labels
@@ -123,13 +124,19 @@ def solve_plan(
     found is added to it. ``label`` starts the progress lines (default: "optimised plan" or
     "today's network"). ``sensitivity``: also solve the LP of the plan with its design fixed and
     keep its duals and ranging as :attr:`PlanResult.sensitivity` (:mod:`.sensitivity`).
-    ``strategy``: how HiGHS is run (:data:`optimizer.solve.STRATEGIES`: ``"plain"`` or ``"search"``).
+    ``strategy``: how the MIP is solved (:data:`optimizer.solve.STRATEGIES`): ``"plain"``, the
+    model as written and HiGHS alone, or ``"search"``, the model with the valid inequalities of
+    :mod:`.cuts` and HiGHS with the neighbourhood search.
     """
     name = BASELINE if baseline else OPTIMISED
     label = label or ("today's network" if baseline else "optimised plan")
-    fm = build_model(instance, baseline=baseline)
+    fm = build_model(instance, baseline=baseline, cuts=adds_cuts(strategy))
     d = fm.data
-    log.info(f"{label}: model built in {fm.build_seconds:.2f}s ({len(d.west) + len(d.east):,} routes, {len(d.services):,} services, {len(d.hubs):,} hubs)")
+    cuts = sum(len(fm.row_keys.get(family, ())) for family in CUT_FAMILIES)
+    log.info(
+        f"{label}: model built in {fm.build_seconds:.2f}s ({len(d.west) + len(d.east):,} routes, {len(d.services):,} services, {len(d.hubs):,} hubs"
+        + (f"; {cuts:,} train-rounding rows" if cuts else "") + ")"
+    )
     solver = HighsSolver(time_limit=time_limit, mip_gap=mip_gap, log_path=log_path, on_progress=_progress(label), strategy=strategy)
     res = solver.solve(fm.model, pool=pool, labels=freight_labels(fm))
     if res.status == "infeasible":

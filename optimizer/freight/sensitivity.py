@@ -22,7 +22,9 @@ once the design is fixed: on an open service their bound is the pair's whole dem
 that would bind whenever a city sends all its boxes one way and price its next box at the penalty;
 on a closed one they become the bound :math:`x_{cr} = 0`. For the same reason the bounds
 :math:`x_{cr} \le q_{cd}`, :math:`u_{cd} \le q_{cd}` (:data:`FLOW_FAMILIES`), which demand
-balance implies, are dropped.
+balance implies, are dropped. The valid inequalities of :mod:`.cuts` (the search strategy's trains
+rounded up per destination) are left out as well: with the trains fixed they would only put a price
+on unserved boxes that the plan does not have.
 
 Its duals (HiGHS ``row_dual``) and ranging (``getRanging``) give, per item of ``sensitivity.csv``
 (columns ``kind, id, label, value, unit, low, high, note``; ``low``..``high`` is the interval of the
@@ -67,6 +69,7 @@ import numpy as np
 import pandas as pd
 
 from ..solve import FixedLp
+from .cuts import CUT_FAMILIES
 from .model import FreightModel
 
 COLUMNS = ["kind", "id", "label", "value", "unit", "low", "high", "note"]
@@ -79,6 +82,9 @@ LOCAL_NOTE = "local values with the design fixed (hubs, services and trains of t
 
 #: rows that only tie flows to a design decision (big-M rows): left out of the LP once it is fixed
 LINK_FAMILIES = frozenset({"route_open", "route_open_east", "hub_route_open", "single_source"})
+#: rows left out of the LP of the fixed design: the links, and the valid inequalities of
+#: :mod:`.cuts`, which only tighten the MIP (with the trains fixed they would price unserved boxes)
+LEFT_OUT_FAMILIES = LINK_FAMILIES | CUT_FAMILIES
 
 
 #: columns whose upper bound (the pair's demand) demand balance implies: dropped in the LP
@@ -91,8 +97,9 @@ def is_flow(column_label) -> bool:
 
 
 def is_link(row_label) -> bool:
-    """Whether a row (its solver label, ``((family, key), sense)``) is one of :data:`LINK_FAMILIES`."""
-    return row_label[0][0] in LINK_FAMILIES
+    """Whether a row (its solver label, ``((family, key), sense)``) is left out of the fixed-design
+    LP: one of :data:`LEFT_OUT_FAMILIES`."""
+    return row_label[0][0] in LEFT_OUT_FAMILIES
 
 
 def _clean(v: float) -> float:

@@ -3,7 +3,8 @@
 * :mod:`.compile` -- a Pyomo model as HiGHS arrays (:class:`Compiled`), with a label for every
   column and row (:class:`Labels`);
 * :mod:`.highs` -- :class:`HighsSolver`: options, limits, progress, status, bound, gap, duals,
-  and the solve strategy (``"plain"``, or ``"search"``: HiGHS with :mod:`.search` beside it);
+  and the solve strategy (``"plain"``, or ``"search"``: the model's valid inequalities, which the
+  model adds when :func:`adds_cuts` says so, and HiGHS with :mod:`.search` beside it);
 * :mod:`.search` -- :class:`NeighbourhoodSearch`: better plans from small MIPs, in a thread next
   to HiGHS's branch and bound, handed to HiGHS through its callbacks;
 * :mod:`.fixed` -- :func:`solve_fixed`: the LP of a solved MIP with its integer columns fixed, with
@@ -21,7 +22,7 @@ Models know nothing of HiGHS; this package knows nothing of the models.
 from .compile import INF, Compiled, Labels
 from .conflicts import conflicting_constraints, deletion_filter
 from .fixed import FixedLp, solve_fixed
-from .highs import DEFAULT_STRATEGY, STATUSES, STRATEGIES, HighsSolver, Progress, SolveResult, value_or_none
+from .highs import DEFAULT_STRATEGY, STATUSES, STRATEGIES, HighsSolver, Progress, SolveResult, adds_cuts, value_or_none
 from .search import NeighbourhoodSearch, SearchStats
 from .session import LpSession
 from .starts import StartPool, complete_start
@@ -41,6 +42,7 @@ __all__ = [
     "SearchStats",
     "SolveResult",
     "StartPool",
+    "adds_cuts",
     "complete_start",
     "conflicting_constraints",
     "deletion_filter",

@@ -81,9 +81,20 @@ class Progress:
     source: str = "highs"  # who found the plan: "highs", "start", or the search's neighbourhood
 
 
-#: solve strategies for MIPs: HiGHS alone, or HiGHS with a neighbourhood search beside it
+#: solve strategies for MIPs: ``plain`` is HiGHS alone on the model as written; ``search`` is the
+#: model with its valid inequalities (a model that has some builds them when :func:`adds_cuts`
+#: says so: the freight model's :mod:`optimizer.freight.cuts`) and HiGHS with a neighbourhood
+#: search beside it
 STRATEGIES = ("plain", "search")
 DEFAULT_STRATEGY = "search"
+
+
+def adds_cuts(strategy: str) -> bool:
+    """Whether models solved with ``strategy`` get their valid inequalities (all but ``plain``)."""
+    if strategy not in STRATEGIES:
+        raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}, not {strategy!r}")
+    return strategy != "plain"
+
 #: seconds HiGHS works alone before the search starts: MIPs solved sooner pay nothing for it. With
 #: 2 s the landbridge sweep (scenarios of 2-10 s) ran 1.09x faster than plain instead of 1.61x
 #: with starts alone: there the search only took HiGHS's second core.

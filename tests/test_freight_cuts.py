@@ -1,0 +1,105 @@
+"""The valid inequalities of optimizer/freight/cuts.py: rows computed by hand, an LP bound they raise
+to the optimum, and optima unchanged by them (gap 0) where they cut deep into the LP relaxation."""
+
+from __future__ import annotations
+
+import pytest
+from pyomo.environ import TransformationFactory
+from pyomo.repn import generate_standard_repn
+
+from optimizer.freight.labels import freight_labels
+from optimizer.freight.model import build_model
+from optimizer.freight.run import solve_instance
+from optimizer.instance.generate import generate_corridor
+from optimizer.instance.overrides import apply_overrides
+from optimizer.solve import HighsSolver, adds_cuts
+
+from freight_helpers import tiny_instance
+
+
+def one_line(teu: float, return_teu: float = 0.0, **params):
+    """City C -> hub H -> destination D on one service S: trains of 10 TEU at 1,000 CNY, no fixed
+    costs, feeder 5 CNY/TEU, penalty 500 CNY/TEU."""
+    return tiny_instance(
+        cities=["C"], hubs=["H"], destinations=["D"],
+        demand=[{"origin": "C", "destination": "D", "teu": teu, "return_teu": return_teu}],
+        legs=[{"city_id": "C", "hub_id": "H", "cost_per_teu": 5}],
+        services=[{"service_id": "S", "hub_id": "H", "destination_id": "D", "cost_per_train": 1000, "train_capacity_teu": 10}],
+        unserved_penalty=500, **params,
+    )
+
+
+def rows_of(fm, family: str) -> list[tuple[dict, float]]:
+    """Each row of ``family`` as ({variable name: coefficient}, upper bound)."""
+    out = []
+    for con in getattr(fm.model, family).values():
+        repn = generate_standard_repn(con.body)
+        out.append(({v.name: c for c, v in zip(repn.linear_coefs, repn.linear_vars)}, con.upper))
+    return out
+
+
+def lp_bound(fm) -> float:
+    """The LP relaxation's optimum of a built model."""
+    TransformationFactory("core.relax_integer_vars").apply_to(fm.model)
+    res = HighsSolver(strategy="plain").solve(fm.model, labels=freight_labels(fm))
+    assert res.status == "optimal"
+    return res.objective
+
+
+def test_the_rounding_row_of_one_destination_by_hand():
+    # 25 TEU west, 17 TEU back on 10-TEU trains: beta = 2.5 (f = 0.5) and 1.7 (f = 0.7), so
+    #   n + u / (10 * 0.5) >= 3   and   n + u' / (10 * 0.7) >= 2, written as <= rows.
+    fm = build_model(one_line(25, 17, return_flows=True), cuts=True)
+    (west, west_ub), = rows_of(fm, "train_rounding")
+    (east, east_ub), = rows_of(fm, "train_rounding_east")
+    assert west_ub == pytest.approx(-3) and east_ub == pytest.approx(-2)
+    assert west == pytest.approx({"n[0]": -1.0, "u[0]": -0.2})
+    assert east == pytest.approx({"n[0]": -1.0, "ur[0]": -1 / 7})
+    assert fm.row_keys["train_rounding"] == ["D"] and fm.row_keys["train_rounding_east"] == ["D"]
+
+
+def test_the_rows_lift_the_lp_bound_to_the_optimum_of_one_line():
+    # 25 TEU: the LP runs 2.5 trains (2,500 + 125 = 2,625); the MIP runs 3 (3,000 + 125 = 3,125),
+    # since leaving 5 TEU unserved costs 2,500 > one more train. With the row, the LP runs 3 too.
+    inst = one_line(25, return_flows=False)
+    assert lp_bound(build_model(inst)) == pytest.approx(2625)
+    assert lp_bound(build_model(inst, cuts=True)) == pytest.approx(3125)
+    r = solve_instance(inst, mip_gap=0.0)
+    assert r.summary["objective"] == pytest.approx(3125)
+
+
+def test_no_row_for_whole_trains_or_a_service_without_train_count():
+    assert not hasattr(build_model(one_line(30, return_flows=False), cuts=True).model, "train_rounding")  # 3 whole trains
+    free = tiny_instance(  # no train cost, minimum or maximum: no train count, no capacity row, no rounding
+        cities=["C"], hubs=["H"], destinations=["D"],
+        demand=[{"origin": "C", "destination": "D", "teu": 25}],
+        legs=[{"city_id": "C", "hub_id": "H", "cost_per_teu": 5}],
+        services=[{"service_id": "S", "hub_id": "H", "destination_id": "D", "cost_per_train": 0, "fixed_cost": 100}],
+        unserved_penalty=500, return_flows=False,
+    )
+    assert not hasattr(build_model(free, cuts=True).model, "train_rounding")
+
+
+def test_only_the_plain_strategy_solves_without_them():
+    assert adds_cuts("search") and not adds_cuts("plain")
+    with pytest.raises(ValueError, match="strategy must be one of"):
+        adds_cuts("fast")
+
+
+@pytest.mark.parametrize("overrides", [
+    {"demand_scale": 0.77, "max_hubs_per_destination": 1},
+    {"demand_scale": 1.13, "train_capacity_teu": 70},
+])
+def test_optima_are_the_same_with_and_without_them(overrides):
+    # A corridor whose trains to every destination are fractional in the LP: the rows cut deep
+    # into the relaxation (its bound rises) and leave the optimum (gap 0) where it is.
+    inst = apply_overrides(generate_corridor(16, 4, 6, seed=2), overrides)
+    plain, strong = build_model(inst), build_model(inst, cuts=True)
+    assert len(strong.model.train_rounding) >= 4
+    objectives = []
+    for fm in (plain, strong):
+        res = HighsSolver(mip_gap=0.0, strategy="plain", time_limit=300).solve(fm.model, labels=freight_labels(fm))
+        assert res.status == "optimal"
+        objectives.append(res.objective)
+    assert objectives[1] == pytest.approx(objectives[0], rel=1e-9)
+    assert lp_bound(build_model(inst, cuts=True)) > lp_bound(build_model(inst)) + 1.0
