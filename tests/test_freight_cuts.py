@@ -55,7 +55,28 @@ def test_the_rounding_row_of_one_destination_by_hand():
     assert west_ub == pytest.approx(-3) and east_ub == pytest.approx(-2)
     assert west == pytest.approx({"n[0]": -1.0, "u[0]": -0.2})
     assert east == pytest.approx({"n[0]": -1.0, "ur[0]": -1 / 7})
-    assert fm.row_keys["train_rounding"] == ["D"] and fm.row_keys["train_rounding_east"] == ["D"]
+    assert fm.row_keys["train_rounding"] == [("D", ("H",))] and fm.row_keys["train_rounding_east"] == [("D", ("H",))]
+
+
+def test_a_row_for_the_hubs_a_city_can_reach():
+    # A reaches only H1, B both hubs; 10-TEU trains (S1 at H1, S2 at H2, both to D):
+    #   all hubs {H1, H2}: A + B = 7 + 8 = 15 TEU, beta 1.5 -> n1 + n2 + (uA + uB) / 5 >= 2
+    #   A's reach {H1}:    A = 7 TEU,       beta 0.7 -> n1 + uA / 7 >= 1
+    #   B's reach is all hubs: the same row as the first.
+    inst = tiny_instance(
+        cities=["A", "B"], hubs=["H1", "H2"], destinations=["D"],
+        demand=[{"origin": "A", "destination": "D", "teu": 7}, {"origin": "B", "destination": "D", "teu": 8}],
+        legs=[{"city_id": "A", "hub_id": "H1", "cost_per_teu": 5}, {"city_id": "B", "hub_id": "H1", "cost_per_teu": 9},
+              {"city_id": "B", "hub_id": "H2", "cost_per_teu": 5}],
+        services=[{"service_id": "S1", "hub_id": "H1", "destination_id": "D", "cost_per_train": 1000, "train_capacity_teu": 10},
+                  {"service_id": "S2", "hub_id": "H2", "destination_id": "D", "cost_per_train": 1000, "train_capacity_teu": 10}],
+        unserved_penalty=500, return_flows=False,
+    )
+    fm = build_model(inst, cuts=True)
+    assert fm.row_keys["train_rounding"] == [("D", ("H1", "H2")), ("D", ("H1",))]
+    (both, both_ub), (h1, h1_ub) = rows_of(fm, "train_rounding")
+    assert both_ub == pytest.approx(-2) and both == pytest.approx({"n[0]": -1.0, "n[1]": -1.0, "u[0]": -0.2, "u[1]": -0.2})
+    assert h1_ub == pytest.approx(-1) and h1 == pytest.approx({"n[0]": -1.0, "u[0]": -1 / 7})
 
 
 def test_the_rows_lift_the_lp_bound_to_the_optimum_of_one_line():

@@ -320,9 +320,10 @@ def test_model_sizes_stay_sparse():
     # the model as written: 3 demand rows + 3 train-capacity rows; 3 x + 3 u + 3 n columns
     assert r.summary["sizes"]["constraints"] == 6 and r.summary["sizes"]["variables"] == 9
     assert r.summary["objective"] == pytest.approx(300_000 + 3_000)
-    # the default strategy adds one train-rounding row per destination (20 and 10 TEU: fractional trains)
+    # the default strategy adds train-rounding rows (fractional trains of 82 TEU): D through both
+    # hubs (20 TEU), D through H1 (A's 10) and through H2 (B's 10), E through H2 (10)
     r = solve(inst)
-    assert r.summary["sizes"]["constraints"] == 6 + 2 and r.summary["sizes"]["variables"] == 9
+    assert r.summary["sizes"]["constraints"] == 6 + 4 and r.summary["sizes"]["variables"] == 9
     assert r.summary["objective"] == pytest.approx(300_000 + 3_000)
 
 

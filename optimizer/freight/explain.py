@@ -93,6 +93,6 @@ def _row_words(fm: FreightModel) -> dict[str, Callable]:
         "serves_at_open_hub": lambda k: f"hub {k[0]} serves {k[1]} only if it is open",
         "single_source": lambda k: f"the boxes of {k[0]} for {k[1]} through hub {k[2]} go all or none (single_sourcing)",
         "one_hub": lambda k: f"the boxes of {k[0]} for {k[1]} use one hub (single_sourcing)",
-        "train_rounding": lambda dest: f"the westbound boxes for {dest} that are served need whole trains (a valid inequality of the search strategy)",
-        "train_rounding_east": lambda dest: f"the return boxes from {dest} that are served need whole trains (a valid inequality of the search strategy)",
+        "train_rounding": lambda k: f"the westbound boxes for {k[0]} through hubs {', '.join(k[1])} need whole trains (a valid inequality of the search strategy)",
+        "train_rounding_east": lambda k: f"the return boxes from {k[0]} through hubs {', '.join(k[1])} need whole trains (a valid inequality of the search strategy)",
     }

@@ -68,8 +68,8 @@ def row_labels(fm: FreightModel) -> dict[str, list[Hashable]]:
         "co2_cap": lambda key: key,
         "max_avg_days": lambda key: key,
         "service_level": lambda key: key,
-        "train_rounding": lambda dest: dest,
-        "train_rounding_east": lambda dest: dest,
+        "train_rounding": lambda key: key,
+        "train_rounding_east": lambda key: key,
     }
     per_service = lambda r: svc[r]  # noqa: E731 - train_capacity, max/min_trains, service links
     return {name: [by_key.get(name, per_service)(k) for k in keys] for name, keys in fm.row_keys.items()}
