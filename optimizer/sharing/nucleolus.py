@@ -427,6 +427,7 @@ def _stages(game, lower: np.ndarray | None, first_level_only: bool, batch: int) 
     lp = _StageLP(game, n, lower)
     lp.add_free(m for m in game.initial_rows(lower, min(batch, full - 1)) if not span.contains(m))
     levels: list[Level] = []
+    fixed_at: dict[int, float] = {}  # each fixed coalition's excess: its stage's eps (within EXCESS_TOL of its level's)
     settled_first = None
     while span.rank < n:
         eps, x, duals = _solve_with_generation(lp, game, span, batch)
@@ -441,13 +442,16 @@ def _stages(game, lower: np.ndarray | None, first_level_only: bool, batch: int) 
         for s in fix:
             level.masks.append(s)
             if span.add(s):
-                lp.fix(s, level.epsilon)
+                # at this stage's own eps, where x has it: a merged level's first eps may differ by
+                # up to the tolerance, and equalities off by that much can make the next LP infeasible
+                fixed_at[s] = eps
+                lp.fix(s, eps)
             else:
                 lp.drop([s])
         lp.drop(game.in_span(list(lp.free), span))
         if len(levels) == 1 and isinstance(game, _Table):
             settled_first = game.settled(span)
-    x = _solve_fixed(span, game, levels)
+    x = _solve_fixed(span, game, fixed_at)
     return SequentialResult(x, levels, lp.solves, lp.rows_added, True, settled_first)
 
 
@@ -477,11 +481,10 @@ def _tight_in_every_optimum(duals: dict[int, float], game, x: np.ndarray, eps: f
     return sorted(fix)
 
 
-def _solve_fixed(span: _Span, game, levels: list[Level]) -> np.ndarray:
+def _solve_fixed(span: _Span, game, fixed_at: dict[int, float]) -> np.ndarray:
     """The unique x with x(N) = v(N) and e(S, x) = eps(S) for the independent fixed coalitions."""
     n = span.n
-    level_of = {s: lv.epsilon for lv in levels for s in lv.masks}
     full = (1 << n) - 1
     A = np.array([indicator(s, n) for s in span.masks])
-    b = np.array([game.value(s) - (0.0 if s == full else level_of[s]) for s in span.masks])
+    b = np.array([game.value(s) - (0.0 if s == full else fixed_at[s]) for s in span.masks])
     return np.linalg.solve(A, b)
