@@ -36,6 +36,7 @@ from optimizer.instance.load import load_instance
 from optimizer.instance.write import write_instance
 from optimizer.sharing.consolidation import define_players, solve_consolidation
 from optimizer.sharing.consolidation.result import open_folder, write_result
+from optimizer.sharing.consolidation.separation import Separation
 from optimizer.sharing.game_io import load_game
 from optimizer.sharing.games import solve_game
 
@@ -94,6 +95,42 @@ def test_row_generation_matches_enumeration_on_the_tiny_game():
         assert gen.allocation == pytest.approx(enum.allocation, abs=1e-3), rule
         assert gen.core["least_core_epsilon"] == pytest.approx(enum.core["least_core_epsilon"], abs=1e-3)
         assert gen.counts["separation_mips"] > 0
+
+
+def test_separation_finds_the_largest_excess():
+    inst = tiny()
+    ps = define_players(inst, "city")
+    sep = Separation(inst, ps, abs_gap=1e-6)
+    proper = [s for s in C if s != "ABC"]
+    for y in ([500.0, 500.0, 400.0], [300.0, 700.0, 390.0], [463.3, 463.3, 463.4], [1200.0, 10.0, 180.0]):
+        excess = {s: sum(y["ABC".index(p)] for p in s) - C[s] for s in proper}
+        mask, found, bound, removals = sep.solve(np.array(y))
+        assert found == pytest.approx(max(excess.values()), abs=1e-4) and removals == []  # no level: no removals
+        members = "".join(p for i, p in enumerate(ps.names) if mask >> i & 1)
+        assert excess[members] == pytest.approx(found, abs=1e-4)
+
+
+def test_separation_lists_the_removals_its_plan_proves_violated():
+    """At y = 1300 each: excesses A 190, B 180, C 40, AB 1370, AC 1330, BC 1320. Above 50, the
+    MIP finds a pair; its plan minus one member's boxes (feeder cost a_p) keeps the pair's trains
+    and fixed cost, so e(S - p) >= e(S) - 1300 + a_p: from AB, A (90) and B (80); from AC, A (90);
+    from BC, B (80). One MIP lists the pair and those removals, each truly above 50."""
+    inst = tiny()
+    ps = define_players(inst, "city")
+    sep = Separation(inst, ps, abs_gap=1e-6)
+    y = np.array([1300.0, 1300.0, 1300.0])
+    listed = list(sep.ranked(y, above=50.0))
+    assert sep.stats.solves == 1 and len(listed) >= 2
+    name = lambda m: "".join(p for i, p in enumerate(ps.names) if m >> i & 1)  # noqa: E731
+    pair, first = name(listed[0][1]), listed[0][0]
+    assert first == pytest.approx(2600 - C[pair])
+    feeder = {"A": 10.0, "B": 20.0, "C": 60.0}
+    for lower, m in listed[1:]:
+        single = name(m)
+        assert len(single) == 1 and single in pair
+        other = pair.replace(single, "")
+        assert lower == pytest.approx(first - 1300 + feeder[other])
+        assert 1300 - C[single] >= lower > 50.0
 
 
 def test_sampled_shapley_is_exact_when_every_order_is_drawn_and_adds_up():

@@ -8,8 +8,10 @@ coalitions in DECREASING order of their excess at an allocation x,
 lazily, one at a time (:meth:`ranked`). The sequential LPs of :mod:`.nucleolus` read this list
 until the excess drops to the stage level: every coalition above it is found, so the search is
 exact (they pass that level as ``ranked(x, above=level)``: an oracle may then list only the
-coalitions above it, and those in any order, as the freight game's separation MIP does; the
-oracles here ignore it and list everything, in order), and coalitions that must be skipped (in the span of the fixed ones, already in the LP) are
+coalitions above it, and those in any order, and end its list after some of them -- a round's
+worth, at least one when any is above the level -- as the freight game's separation MIP does; the
+caller then solves its LP again and asks anew. The oracles here ignore it and list everything, in
+order), and coalitions that must be skipped (in the span of the fixed ones, already in the LP) are
 passed over without losing the next best one. Coalitions are Python int bitmasks (player i is
 bit i), which have no size limit.
 

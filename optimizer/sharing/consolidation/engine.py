@@ -192,28 +192,33 @@ def solve_consolidation(
         log.info(f"resuming: {cache.loaded:,} coalition value(s) read from {cache_path}")
     pool = StartPool() if starts else None
     price = _Pricer(ev, cache, pool)
+
+    def prefetch(masks) -> int:
+        """Price the uncached coalitions of ``masks`` together (on ``executor``: in parallel)."""
+        return _price_all(ev, masks, cache, executor, pool)
+
     log.info(f"{instance.name}: {n} players by {ps.basis}; rule {rule}; {'enumeration of all ' + format(full, ',') + ' coalitions' if enumerated else 'row generation'}")
     price(full)  # the grand coalition first: every other coalition can start from its plan
     solved = price.solved
     separation = None
     sample_info: dict = {}
     if enumerated:
-        solved += _price_all(ev, range(1, full + 1), cache, executor, pool)
+        solved += prefetch(range(1, full + 1))
         values = np.zeros(1 << n)
         for m in range(1, full + 1):
             values[m] = cache[m].cost
         game = Game(list(ps.names), values, "cost", "cost", f"{instance.name} consolidation by {ps.basis}")
     else:
         singles = [1 << i for i in range(n)]
-        solved += _price_all(ev, singles + [full ^ s for s in singles if full ^ s], cache, executor, pool)
+        solved += prefetch(singles + [full ^ s for s in singles if full ^ s])
         separation = Separation(instance, ps, abs_gap=max(EXCESS_TOL, mip_gap or 0.0) * price(full), time_limit=time_limit, pool=pool)
-        game = Game(list(ps.names), None, "cost", "cost", f"{instance.name} consolidation by {ps.basis}", oracle=FreightOracle(n, price, separation))
+        oracle = FreightOracle(n, price, separation, prefetch=prefetch)
+        game = Game(list(ps.names), None, "cost", "cost", f"{instance.name} consolidation by {ps.basis}", oracle=oracle)
 
     def shapley() -> np.ndarray:
         if enumerated:
             return solve_game(game, "shapley").allocation
         if not sample_info:
-            prefetch = lambda masks: _price_all(ev, masks, cache, executor, pool)  # noqa: E731
             before = len(cache.values)
             mean, half, read = _sampled_shapley(n, price, samples, seed, prefetch)
             sample_info.update(estimate=mean, half=half, read=read, new=len(cache.values) - before)
@@ -251,6 +256,7 @@ def solve_consolidation(
         "separation_seconds": round(separation.stats.seconds, 3) if separation else 0.0,
         "separation_at_time_limit": separation.stats.at_limit if separation else 0,
         "separation_taken_early": separation.stats.taken_early if separation else 0,
+        "separation_removals": separation.stats.removals if separation else 0,
     }
     warnings = _warnings(cache, ps, counts)
     today, per_city = _today(instance, ps, mip_gap, time_limit)

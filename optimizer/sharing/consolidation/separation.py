@@ -38,9 +38,22 @@ bound :math:`\bar e` still allows,
 
 a coalition at least that share as violated as the most violated one can be. Proving which one
 is the most violated was most of the time of a separation MIP (landbridge by province: 1,126 s
-of 1,370 s over 102 MIPs). :meth:`Separation.ranked` lists coalitions by decreasing excess
-(each next one excluded by a no-good row, removed again when the list is closed); the one model
-is compiled once and held in an :class:`~optimizer.solve.LpSession` (only prices and rows change).
+of 1,370 s over 102 MIPs).
+
+One MIP's plan proves more than its own coalition violated. Taking a member :math:`p` out of the
+plan for :math:`S` (its flows and unserved boxes set to 0) leaves a plan for
+:math:`S \setminus \{p\}` that costs the plan's cost less :math:`a_p`, the cost of p's columns:
+trains, services and hubs stay as they are, so every other row holds. Hence
+:math:`e(S \setminus \{p\}) \ge e - y_p + a_p`, and where that is above the level the
+coalition is violated without a MIP of its own (:meth:`Separation.removals`). The coalitions
+of a round differ by a member whose price the LP has set at its marginal cost: the ties of the
+later nucleolus levels (landbridge by province: up to three MIPs in a row found coalitions one
+member apart at the same excess).
+
+:meth:`Separation.ranked` lists coalitions by decreasing excess (each next one excluded by a
+no-good row, removed again when the list is closed); with a level it lists one round: the MIP's
+coalition and the removals its plan proves above the level. The one model is compiled once and
+held in an :class:`~optimizer.solve.LpSession` (only prices and rows change).
 
 :class:`FreightOracle` is that list in the oracle protocol of :mod:`optimizer.sharing.oracles`
 (profit form :math:`v = -c`, allocations :math:`x = -y`), so the nucleolus, least core, core check
@@ -93,6 +106,7 @@ class SeparationStats:
     seconds: float = 0.0
     at_limit: int = 0  # solves that stopped at their time limit (their answer is not proven)
     taken_early: int = 0  # solves stopped at a violated coalition (TAKE_SHARE) before proving it the most violated
+    removals: int = 0  # coalitions listed from a plan without a MIP of their own (Separation.removals)
 
 
 @dataclass
@@ -120,6 +134,7 @@ class Separation:
         self.session = LpSession(m, solver, labels=_labels(freight_labels(fm)))
         self._excluded: dict[int, object] = {}
         self._above: float | None = None  # the level of the solve running, if any
+        self._own = _own_columns(fm, self.players, self.session)
         self.session.highs.cbMipInterrupt.subscribe(self._take_early)
 
     def _take_early(self, event) -> None:
@@ -155,10 +170,11 @@ class Separation:
     def allow(self, rows) -> None:
         self.session.remove(list(rows))
 
-    def solve(self, prices: np.ndarray, above: float | None = None) -> tuple[int, float, float | None] | None:
+    def solve(self, prices: np.ndarray, above: float | None = None) -> tuple[int, float, float | None, list[tuple[float, int]]] | None:
         """The coalition of largest excess at ``prices`` (CNY per player) among those not excluded:
-        (mask, excess of its plan, upper bound on every excess), or None if none is left. With
-        ``above`` (CNY): a coalition whose excess is above it (module docstring), or None if none is."""
+        (mask, excess of its plan, upper bound on every excess, its :meth:`removals`), or None if
+        none is left. With ``above`` (CNY): a coalition whose excess is above it (module
+        docstring), or None if none is."""
         self.session.set_costs(self.z, -np.asarray(prices, dtype=float))
         h = self.session.highs
         h.setOptionValue("objective_bound", highspy.kHighsInf if above is None else -float(above))
@@ -178,28 +194,83 @@ class Separation:
             if res.status == "infeasible":
                 return None
             raise RuntimeError(f"the separation MIP ended {res.status} ({res.termination}) without a plan")
+        if above is not None and res.status == "optimal" and -float(res.objective) <= above:
+            return None  # proven: nothing above the level (its plan, at or below it, would cost a coalition MIP for nothing)
         zval = np.round(self.session.values(self.z))
         mask = sum(1 << i for i, v in enumerate(zval) if v > 0.5)
         if self.pool is not None:
             self.pool.add(self.session.compiled, np.asarray(self.session.highs.getSolution().col_value, dtype=float))
         bound = -res.best_bound if res.best_bound is not None else None
-        return mask, -float(res.objective), bound
+        excess = -float(res.objective)
+        return mask, excess, bound, self.removals(prices, mask, excess, above)
+
+    def removals(self, prices: np.ndarray, mask: int, excess: float, above: float | None) -> list[tuple[float, int]]:
+        r"""The coalitions :math:`S \setminus \{p\}` that the plan just found for :math:`S` proves to
+        have an excess above ``above`` (none without a level), as (lower bound on the excess,
+        mask), most violated first.
+
+        Without the boxes of :math:`p` (its flows and unserved boxes set to 0) the plan still
+        serves :math:`S \setminus \{p\}`: every other row only loses load. So
+        :math:`c(S \setminus \{p\}) \le \text{cost} - a_p`, with :math:`a_p` the cost of the
+        columns of :math:`p` in the plan, and
+
+        .. math:: e(S \setminus \{p\}) \;\ge\; e_{plan}(S) - y_p + a_p .
+
+        Such a coalition costs a coalition MIP and no separation MIP (excluded and already-priced
+        coalitions are left to the caller's bookkeeping; the settled ones are skipped here)."""
+        if above is None:
+            return []
+        sol = np.asarray(self.session.highs.getSolution().col_value, dtype=float)
+        cost = self.session.compiled.cost
+        out = []
+        for i in range(self.players.n):
+            rest = mask & ~(1 << i)
+            if rest == mask or not rest or rest in self._excluded:
+                continue
+            cols = self._own[i]
+            lower = excess - float(prices[i]) + float(cost[cols] @ sol[cols])
+            if lower > above:
+                out.append((lower, rest))
+        return sorted(out, reverse=True)
 
     def ranked(self, prices: np.ndarray, above: float | None = None) -> Iterator[tuple[float, int]]:
-        """(excess of its plan, mask) by decreasing excess (with ``above``: the coalitions whose
-        excess is above it, in the order found): each coalition returned is excluded until the
-        iterator is closed."""
+        """(excess of its plan, mask) by decreasing excess, each coalition returned excluded until
+        the iterator is closed. With ``above``: one round, a coalition whose excess is above it
+        and then the :meth:`removals` of its plan (their lower bounds as keys), or nothing."""
         added = []
         try:
             while True:
                 found = self.solve(prices, above)
                 if found is None:
                     return
-                mask, excess, _ = found
+                mask, excess, _, nearby = found
                 added.append(self.exclude(mask))
                 yield excess, mask
+                if above is not None:  # one MIP per listing: its coalition, then the removals its plan proves above the level
+                    for item in nearby:
+                        self.stats.removals += 1
+                        yield item
+                    return
         finally:
             self.allow(added)
+
+
+def _own_columns(fm, players: Players, session: LpSession) -> list[np.ndarray]:
+    """Per player, the session's columns of its boxes: the flows and unserved boxes of its pairs
+    (west and return)."""
+    d = fm.data
+    index = {p: i for i, p in enumerate(players.names)}
+    player_of = players.player_of_city()
+    own: list[list] = [[] for _ in players.names]
+    for flows, xs, us, pairs in ((d.west, fm.x, fm.u, d.pairs), (d.east, fm.xr, fm.ur, d.rpairs)):
+        origin = pairs["origin"].astype(str).tolist()
+        owner = [index[player_of[c]] for c in origin]
+        for k, pr in enumerate(flows["pair"].tolist()):
+            own[owner[pr]].append(xs[k])
+        for pr, u in enumerate(us):
+            own[owner[pr]].append(u)
+    col = {id(v): j for j, v in enumerate(session.compiled.columns)}
+    return [np.array([col[id(v)] for v in vs if id(v) in col], dtype=np.int64) for vs in own]
 
 
 def add_membership_demand(fm, players: Players, z: list) -> None:
@@ -233,16 +304,20 @@ def add_membership_demand(fm, players: Players, z: list) -> None:
 class FreightOracle:
     """The consolidation cost game in the oracle protocol of :mod:`optimizer.sharing.oracles`
     (profit form, values times ``factor``): values from ``cost`` (c(S) by mask, cached by the
-    caller), coalitions by decreasing excess from a :class:`Separation`."""
+    caller), coalitions by decreasing excess from a :class:`Separation`. ``prefetch(masks)``, if
+    given, prices the coalitions of a round together (on the batch executor: in parallel)."""
 
-    #: coalitions read per round of row generation: each one costs a MIP
-    batch = 1
-
-    def __init__(self, n: int, cost: Callable[[int], float], separation: Separation, factor: float = 1.0) -> None:
-        self.n, self.cost, self.separation, self.factor = n, cost, separation, factor
+    def __init__(
+        self, n: int, cost: Callable[[int], float], separation: Separation, factor: float = 1.0,
+        prefetch: Callable[[list[int]], object] | None = None,
+    ) -> None:
+        self.n, self.cost, self.separation, self.factor, self.prefetch = n, cost, separation, factor, prefetch
+        #: coalitions read per round of row generation: a listing with a level is one separation
+        #: MIP's coalition and the removals its plan proves violated (at most n in all)
+        self.batch = n
 
     def scaled(self, factor: float) -> "FreightOracle":
-        return FreightOracle(self.n, self.cost, self.separation, self.factor * factor)
+        return FreightOracle(self.n, self.cost, self.separation, self.factor * factor, self.prefetch)
 
     def settled(self, mask: int) -> None:
         """The LPs settled ``mask``: it is never listed again."""
@@ -264,8 +339,14 @@ class FreightOracle:
 
     def ranked(self, x: np.ndarray, above: float | None = None) -> Iterator[tuple[float, int]]:
         """(v(S) - x(S), S) by decreasing excess; x is a profit-form allocation (times factor). With
-        ``above`` (same units): only coalitions above it, in the order the separation finds them."""
+        ``above`` (same units): one round of the separation (its coalition and the removals of
+        its plan), priced together by ``prefetch``."""
         x = np.asarray(x, dtype=float)
         prices = -x / self.factor
-        for _, mask in self.separation.ranked(prices, None if above is None else above / self.factor):
+        listing = self.separation.ranked(prices, None if above is None else above / self.factor)
+        if above is not None and self.prefetch is not None:
+            found = list(listing)  # a round: one MIP
+            self.prefetch([mask for _, mask in found])
+            listing = iter(found)
+        for _, mask in listing:
             yield self.value(mask) - float(sum(x[i] for i in range(self.n) if mask >> i & 1)), mask
