@@ -370,28 +370,39 @@ class _Oracle:
         """Read the oracle's list down to excess eps: up to ``batch`` coalitions that are proper,
         unsettled and not in ``free``, most violated first (or, from an oracle that uses ``above``, any
         violated ones). Exact: when it returns nothing, no
-        such coalition has an excess above eps (within EXCESS_TOL)."""
+        such coalition has an excess above eps (within EXCESS_TOL).
+
+        An oracle given a level may end its list after a round (:mod:`.oracles`). If everything
+        that round listed was settled, the oracle, told so, is asked again: ending there would
+        take the list for empty while a violated coalition may remain."""
         full = (1 << self.n) - 1
         out: list[int] = []
-        for scanned, (key, s) in enumerate(self.oracle.ranked(x, above=eps + EXCESS_TOL)):
-            if key <= eps + EXCESS_TOL:
-                break
-            if scanned >= MAX_SCANNED:
-                raise TooLargeError(
-                    f"the {self.n}-player game is too large for an exact nucleolus here: the search for "
-                    f"violated coalitions read more than {MAX_SCANNED:,} coalitions in one stage. "
-                    "Use fewer players, or the shapley or proportional rule."
-                )
-            if s == 0 or s == full or s in free:
-                continue
-            if span.contains(s):
-                if hasattr(self.oracle, "settled"):  # it stays settled: the oracle need not list it again
-                    self.oracle.settled(s)
-                continue
-            out.append(s)
-            if len(out) >= batch:
-                break
-        return out
+        scanned = 0
+        told = hasattr(self.oracle, "settled")
+        while True:
+            skipped = False
+            for key, s in self.oracle.ranked(x, above=eps + EXCESS_TOL):
+                if key <= eps + EXCESS_TOL:
+                    return out
+                if scanned >= MAX_SCANNED:
+                    raise TooLargeError(
+                        f"the {self.n}-player game is too large for an exact nucleolus here: the search for "
+                        f"violated coalitions read more than {MAX_SCANNED:,} coalitions in one stage. "
+                        "Use fewer players, or the shapley or proportional rule."
+                    )
+                scanned += 1
+                if s == 0 or s == full or s in free:
+                    continue
+                if span.contains(s):
+                    if told:  # it stays settled: the oracle need not list it again
+                        self.oracle.settled(s)
+                        skipped = True
+                    continue
+                out.append(s)
+                if len(out) >= batch:
+                    return out
+            if out or not skipped:
+                return out
 
 
 def sequential_lp(
