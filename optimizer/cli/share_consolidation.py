@@ -98,7 +98,7 @@ def _text(s: dict) -> str:
     if moc["members"]:
         lines.append(f"most objecting coalition: {{{', '.join(moc['members'])}}} (excess {moc['excess']:,.0f})")
     c = s["counts"]
-    found = f" ({c['separation_removals']:,} more coalitions from their plans)" if c.get("separation_removals") else ""
+    found = f" ({c['separation_removals']:,} more coalitions from their plans)" if c["separation_removals"] else ""
     lines.append(f"{c['coalitions_priced']:,} coalitions priced ({c['coalitions_resumed']:,} resumed), {c['separation_mips']:,} separation MIPs{found}")
     lines += [f"warning: {w}" for w in s["warnings"]]
     return "\n".join(lines)

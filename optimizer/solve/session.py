@@ -66,19 +66,23 @@ class LpSession:
                 np.array(starts, dtype=np.int32), np.array(index, dtype=np.int32), np.array(coef, dtype=float),
             )
 
+    def column_indices(self, variables: Sequence) -> np.ndarray:
+        """The HiGHS column of each of ``variables`` (ValueError for one that is not a column)."""
+        try:
+            return np.array([self._col[id(v)] for v in variables], dtype=np.int32)
+        except KeyError:
+            raise ValueError("a variable that is not a column of the session") from None
+
     def set_costs(self, variables: Sequence, costs: Sequence[float]) -> None:
         """Change the objective coefficients of ``variables`` (columns of the session) in HiGHS."""
-        try:
-            idx = np.array([self._col[id(v)] for v in variables], dtype=np.int32)
-        except KeyError:
-            raise ValueError("set_costs: a variable that is not a column of the session") from None
+        idx = self.column_indices(variables)
         if idx.size:
             self.highs.changeColsCost(idx.size, idx, np.asarray(costs, dtype=float))
 
     def values(self, variables: Sequence) -> np.ndarray:
         """The last solution's values of ``variables`` (columns of the session)."""
         x = np.asarray(self.highs.getSolution().col_value, dtype=float)
-        return x[[self._col[id(v)] for v in variables]]
+        return x[self.column_indices(variables)]
 
     def remove(self, constraints: Sequence[ConstraintData]) -> None:
         """Deactivate constraints in the model and delete their rows."""

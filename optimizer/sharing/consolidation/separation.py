@@ -255,22 +255,25 @@ class Separation:
             self.allow(added)
 
 
+def _owners(players: Players, pairs) -> list[int]:
+    """The player (index) whose city each pair of ``pairs`` leaves from."""
+    index = {p: i for i, p in enumerate(players.names)}
+    player_of = players.player_of_city()
+    return [index[player_of[c]] for c in pairs["origin"].astype(str).tolist()]
+
+
 def _own_columns(fm, players: Players, session: LpSession) -> list[np.ndarray]:
     """Per player, the session's columns of its boxes: the flows and unserved boxes of its pairs
     (west and return)."""
     d = fm.data
-    index = {p: i for i, p in enumerate(players.names)}
-    player_of = players.player_of_city()
     own: list[list] = [[] for _ in players.names]
     for flows, xs, us, pairs in ((d.west, fm.x, fm.u, d.pairs), (d.east, fm.xr, fm.ur, d.rpairs)):
-        origin = pairs["origin"].astype(str).tolist()
-        owner = [index[player_of[c]] for c in origin]
+        owner = _owners(players, pairs)
         for k, pr in enumerate(flows["pair"].tolist()):
             own[owner[pr]].append(xs[k])
         for pr, u in enumerate(us):
             own[owner[pr]].append(u)
-    col = {id(v): j for j, v in enumerate(session.compiled.columns)}
-    return [np.array([col[id(v)] for v in vs if id(v) in col], dtype=np.int64) for vs in own]
+    return [session.column_indices(vs) for vs in own]
 
 
 def add_membership_demand(fm, players: Players, z: list) -> None:
@@ -285,19 +288,17 @@ def add_membership_demand(fm, players: Players, z: list) -> None:
     whose :math:`u` was fixed to :math:`q` by its bounds, gets the row :math:`u = q z_{p(c)}`.
     """
     m, d = fm.model, fm.data
-    index = {p: i for i, p in enumerate(players.names)}
-    player_of = players.player_of_city()
     for name, flows, xs, us, pairs in (("demand", d.west, fm.x, fm.u, d.pairs), ("demand_east", d.east, fm.xr, fm.ur, d.rpairs)):
         if hasattr(m, name):
             getattr(m, name).deactivate()
         by_pair: dict[int, list] = {}
         for i, pr in enumerate(flows["pair"].tolist()):
             by_pair.setdefault(pr, []).append(xs[i])
-        q, origins = pairs["q"].tolist(), pairs["origin"].astype(str).tolist()
+        q, owner = pairs["q"].tolist(), _owners(players, pairs)
         rows = []
         for pr in range(len(pairs)):
             us[pr].setlb(0.0)
-            rows.append(pyo.quicksum(by_pair.get(pr, [])) + us[pr] - q[pr] * z[index[player_of[origins[pr]]]] == 0)
+            rows.append(pyo.quicksum(by_pair.get(pr, [])) + us[pr] - q[pr] * z[owner[pr]] == 0)
         m.add_component(f"member_{name}", pyo.Constraint(range(len(rows)), rule=lambda _m, k, rows=rows: rows[k]))
 
 
