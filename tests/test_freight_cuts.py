@@ -3,6 +3,8 @@ to the optimum, and optima unchanged by them (gap 0) where they cut deep into th
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from pyomo.environ import TransformationFactory
 from pyomo.repn import generate_standard_repn
@@ -117,6 +119,72 @@ def test_optima_are_the_same_with_and_without_them(overrides):
     inst = apply_overrides(generate_corridor(16, 4, 6, seed=2), overrides)
     plain, strong = build_model(inst), build_model(inst, cuts=True)
     assert len(strong.model.train_rounding) >= 4
+    objectives = []
+    for fm in (plain, strong):
+        res = HighsSolver(mip_gap=0.0, strategy="plain", time_limit=300).solve(fm.model, labels=freight_labels(fm))
+        assert res.status == "optimal"
+        objectives.append(res.objective)
+    assert objectives[1] == pytest.approx(objectives[0], rel=1e-9)
+    assert lp_bound(build_model(inst, cuts=True)) > lp_bound(build_model(inst)) + 1.0
+
+
+def hub_pair(demand, legs, hubs, **params):
+    """Cities to destination D through hubs of given capacity and fixed cost; one free service per
+    hub (no train count), feeder 5 CNY/TEU unless given, penalty 10,000 CNY/TEU."""
+    services = [{"service_id": f"S{i}", "hub_id": h["hub_id"], "destination_id": "D", "cost_per_train": 0} for i, h in enumerate(hubs)]
+    cities = sorted({d["origin"] for d in demand})
+    return tiny_instance(cities=cities, hubs=hubs, destinations=["D"], demand=demand, legs=legs, services=services,
+                         unserved_penalty=10_000, **params)
+
+
+def test_the_hub_rounding_rows_by_hand():
+    # A (7 TEU) reaches H1 only; B (8 TEU west, 3 back) reaches H1 and H2; H1 passes 10 TEU, H2 4:
+    #   all hubs: 18 TEU, U^ = 10, beta 1.8 (f 0.8), a_H2 = 0.4 -> w1 + 0.5 w2 + (uA + uB + u'B) / 8 >= 2
+    #   A's reach {H1}: 7 TEU, beta 0.7 -> w1 + uA / 7 >= 1;  B's reaches are all hubs: the first row.
+    hubs = [{"hub_id": "H1", "capacity_teu": 10, "fixed_cost": 100}, {"hub_id": "H2", "capacity_teu": 4, "fixed_cost": 100}]
+    demand = [{"origin": "A", "destination": "D", "teu": 7}, {"origin": "B", "destination": "D", "teu": 8, "return_teu": 3}]
+    legs = [{"city_id": "A", "hub_id": "H1", "cost_per_teu": 5}, {"city_id": "B", "hub_id": "H1", "cost_per_teu": 5},
+            {"city_id": "B", "hub_id": "H2", "cost_per_teu": 5}]
+    fm = build_model(hub_pair(demand, legs, hubs, return_flows=True), cuts=True)
+    assert fm.row_keys["hub_rounding"] == [("H1", "H2"), ("H1",)]
+    (both, both_ub), (h1, h1_ub) = rows_of(fm, "hub_rounding")
+    assert both_ub == pytest.approx(-2) and both == pytest.approx({"w[0]": -1.0, "w[1]": -0.5, "u[0]": -1 / 8, "u[1]": -1 / 8, "ur[0]": -1 / 8})
+    assert h1_ub == pytest.approx(-1) and h1 == pytest.approx({"w[0]": -1.0, "u[0]": -1 / 7})
+
+
+def test_a_hub_without_fixed_cost_passes_its_capacity_as_a_constant():
+    # H2 has no open/closed variable: it passes at most its 4 TEU whatever the plan, so the boxes of
+    # all hubs leave 15 - 4 = 11 TEU for H1 (beta 1.1): w1 + (uA + uB) / 1 >= 2.
+    hubs = [{"hub_id": "H1", "capacity_teu": 10, "fixed_cost": 100}, {"hub_id": "H2", "capacity_teu": 4}]
+    demand = [{"origin": "A", "destination": "D", "teu": 7}, {"origin": "B", "destination": "D", "teu": 8}]
+    legs = [{"city_id": c, "hub_id": h, "cost_per_teu": 5} for c in "AB" for h in ("H1", "H2")]
+    fm = build_model(hub_pair(demand, legs, hubs, return_flows=False), cuts=True)
+    (row, ub), = rows_of(fm, "hub_rounding")
+    assert ub == pytest.approx(-2) and row == pytest.approx({"w[0]": -1.0, "u[0]": -1.0, "u[1]": -1.0})
+
+
+def test_the_hub_rows_lift_the_lp_bound_to_the_optimum():
+    # Two cities of 15 TEU, two hubs of 20 TEU at 1,000 CNY: the LP opens 0.75 of each (each city
+    # splits 7.5/7.5): 1,500 + feeder 150; the plan needs both hubs: 2,000 + 150. With the row
+    # w1 + w2 + u / 10 >= 2 the LP opens both too.
+    hubs = [{"hub_id": h, "capacity_teu": 20, "fixed_cost": 1000} for h in ("H1", "H2")]
+    demand = [{"origin": c, "destination": "D", "teu": 15} for c in "AB"]
+    legs = [{"city_id": c, "hub_id": h, "cost_per_teu": 5} for c in "AB" for h in ("H1", "H2")]
+    inst = hub_pair(demand, legs, hubs, return_flows=False)
+    assert lp_bound(build_model(inst)) == pytest.approx(1650)
+    assert lp_bound(build_model(inst, cuts=True)) == pytest.approx(2150)
+    assert solve_instance(inst, mip_gap=0.0).summary["objective"] == pytest.approx(2150)
+
+
+@pytest.mark.parametrize("shares", [(0.3,) * 4, (0.45, 0.2, 0.35, 0.3)])
+def test_optima_are_the_same_with_and_without_the_hub_rows(shares):
+    # Hubs whose capacities (shares of all the boxes, both ways) bind: the hub rows cut into the LP
+    # relaxation and leave the optimum (gap 0) where it is.
+    inst = generate_corridor(10, 4, 3, seed=4)
+    boxes = inst.demand["teu"].sum() + inst.demand["return_teu"].sum()
+    inst = replace(inst, hubs=inst.hubs.assign(capacity_teu=[round(s * boxes) for s in shares]))
+    plain, strong = build_model(inst), build_model(inst, cuts=True)
+    assert len(strong.model.hub_rounding) >= 1
     objectives = []
     for fm in (plain, strong):
         res = HighsSolver(mip_gap=0.0, strategy="plain", time_limit=300).solve(fm.model, labels=freight_labels(fm))

@@ -95,4 +95,5 @@ def _row_words(fm: FreightModel) -> dict[str, Callable]:
         "one_hub": lambda k: f"the boxes of {k[0]} for {k[1]} use one hub (single_sourcing)",
         "train_rounding": lambda k: f"the westbound boxes for {k[0]} through hubs {', '.join(k[1])} need whole trains (a valid inequality of the search strategy)",
         "train_rounding_east": lambda k: f"the return boxes from {k[0]} through hubs {', '.join(k[1])} need whole trains (a valid inequality of the search strategy)",
+        "hub_rounding": lambda k: f"the boxes through hubs {', '.join(k)} need whole open hubs (a valid inequality of the search strategy)",
     }

@@ -70,6 +70,7 @@ def row_labels(fm: FreightModel) -> dict[str, list[Hashable]]:
         "service_level": lambda key: key,
         "train_rounding": lambda key: key,
         "train_rounding_east": lambda key: key,
+        "hub_rounding": lambda key: key,
     }
     per_service = lambda r: svc[r]  # noqa: E731 - train_capacity, max/min_trains, service links
     return {name: [by_key.get(name, per_service)(k) for k in keys] for name, keys in fm.row_keys.items()}

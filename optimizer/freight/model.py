@@ -71,7 +71,7 @@ from pyomo.environ import Binary, ConcreteModel, NonNegativeIntegers, NonNegativ
 
 from ..instance.data import Instance
 from .business import add_co2_cap, add_max_avg_days, add_min_open_hubs, co2_terms
-from .cuts import add_train_rounding
+from .cuts import add_hub_rounding, add_train_rounding
 from .prepare import ModelData, prepare
 from .rows import FreightModel, add_rows, linear, new_vars
 
@@ -478,4 +478,5 @@ def populate(fm: FreightModel, data: ModelData, *, cuts: bool = False) -> None:
     add_single_sourcing(fm, data)
     if cuts:
         add_train_rounding(fm, data)
+        add_hub_rounding(fm, data)
     add_objective(fm, data)

@@ -135,7 +135,7 @@ def solve_plan(
     cuts = sum(len(fm.row_keys.get(family, ())) for family in CUT_FAMILIES)
     log.info(
         f"{label}: model built in {fm.build_seconds:.2f}s ({len(d.west) + len(d.east):,} routes, {len(d.services):,} services, {len(d.hubs):,} hubs"
-        + (f"; {cuts:,} train-rounding rows" if cuts else "") + ")"
+        + (f"; {cuts:,} rounding rows (valid inequalities)" if cuts else "") + ")"
     )
     solver = HighsSolver(time_limit=time_limit, mip_gap=mip_gap, log_path=log_path, on_progress=_progress(label), strategy=strategy)
     res = solver.solve(fm.model, pool=pool, labels=freight_labels(fm))
