@@ -84,10 +84,28 @@ import math
 from .prepare import ModelData
 from .rows import FreightModel, add_rows
 
-#: smallest fractional part of the trains a destination needs that gets a rounding row
+#: smallest fractional part of the trains (hubs) a set of pairs needs that gets a rounding row
 MIN_FRACTION = 1e-4
 #: the row families of this module (left out of the design-fixed LP of :mod:`.sensitivity`)
 CUT_FAMILIES = frozenset({"train_rounding", "train_rounding_east", "hub_rounding"})
+
+
+def _rounded(integers: list[tuple[float, object]], unserved: list, demand: float, unit: float):
+    r"""The MIR row of :math:`\sum_i a_i z_i + \sum u / \kappa \ge \beta = D / \kappa` (integers
+    :math:`z_i \ge 0` with :math:`0 < a_i \le 1`, continuous :math:`u \ge 0`; ``unit`` is
+    :math:`\kappa`), in ``<=`` form for :func:`~.rows.add_rows`:
+
+    .. math:: -\sum_i \min(1, a_i / f)\, z_i - \frac{1}{\kappa f} \sum u \le -\lceil \beta \rceil,
+        \qquad f = \beta - \lfloor \beta \rfloor
+
+    or None when there is nothing to round (:math:`\beta \le 0`, or whole units within
+    :data:`MIN_FRACTION`: a tiny fraction would give a huge coefficient)."""
+    beta = demand / unit
+    f = beta - math.floor(beta)
+    if beta <= 0.0 or f < MIN_FRACTION or f > 1.0 - MIN_FRACTION:
+        return None
+    terms = [(-min(1.0, a / f), z) for a, z in integers] + [(-1.0 / (unit * f), u) for u in unserved]
+    return (None, terms, -float(math.ceil(beta)))
 
 
 def add_train_rounding(fm: FreightModel, data: ModelData) -> None:
@@ -124,12 +142,10 @@ def add_train_rounding(fm: FreightModel, data: ModelData) -> None:
                     continue
                 C = [p for p in by_dest[d] if reach[p] <= hubs]
                 k = max(kappa[r] for r in T)
-                beta = sum(q[p] for p in C) / k
-                f = beta - math.floor(beta)
-                if f < MIN_FRACTION or f > 1.0 - MIN_FRACTION:  # whole trains (or round-off of them): nothing to round
-                    continue
-                rows.append((None, [(-1.0, fm.n[r]) for r in T] + [(-1.0 / (k * f), us[p]) for p in C], -float(math.ceil(beta))))
-                keys.append((d, tuple(sorted(hub_ids[h] for h in hubs))))
+                row = _rounded([(1.0, fm.n[r]) for r in T], [us[p] for p in C], sum(q[p] for p in C), k)
+                if row is not None:
+                    rows.append(row)
+                    keys.append((d, tuple(sorted(hub_ids[h] for h in hubs))))
         add_rows(fm, name, rows, keys)
 
 
@@ -167,11 +183,8 @@ def add_hub_rounding(fm: FreightModel, data: ModelData) -> None:
         C = [key for r, members in groups.items() if r <= hubs for key in members]
         demand = sum(q[side][p] for side, p in C) - sum(cap[h] for h in hubs if h not in fm.w)
         top = max(cap[h] for h in opened)
-        beta = demand / top
-        f = beta - math.floor(beta)
-        if beta <= MIN_FRACTION or f < MIN_FRACTION or f > 1.0 - MIN_FRACTION:
-            continue
-        terms = [(-min(1.0, cap[h] / top / f), fm.w[h]) for h in opened] + [(-1.0 / (top * f), us[side][p]) for side, p in C]
-        rows.append((None, terms, -float(math.ceil(beta))))
-        keys.append(tuple(sorted(hub_ids[h] for h in hubs)))
+        row = _rounded([(cap[h] / top, fm.w[h]) for h in opened], [us[side][p] for side, p in C], demand, top)
+        if row is not None:
+            rows.append(row)
+            keys.append(tuple(sorted(hub_ids[h] for h in hubs)))
     add_rows(fm, "hub_rounding", rows, keys)
