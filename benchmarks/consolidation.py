@@ -49,7 +49,8 @@ def _line(label: str, res, seconds: float) -> None:
     print(
         f"  {label:22s} {seconds:8.1f}s  coalitions priced {c['coalitions_priced']:4d} ({c['mip_seconds']:7.1f}s of MIP, "
         f"{c['coalitions_started']} started)  separation MIPs {c['separation_mips']:3d} ({c['separation_seconds']:7.1f}s, "
-        f"{c['separation_taken_early']} taken early; {c['separation_removals']} coalitions listed from their plans)"
+        f"{c['separation_taken_early']} taken early; {c['separation_removals']} coalitions listed from their plans)  "
+        f"rounds answered by earlier designs {c['separation_from_designs']} ({c['separation_design_seconds']:.1f}s of tries)"
     )
 
 

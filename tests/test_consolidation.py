@@ -133,6 +133,55 @@ def test_separation_lists_the_removals_its_plan_proves_violated():
         assert 1300 - C[single] >= lower > 50.0
 
 
+def two_services():
+    """A and B ship 10 TEU each to D1, C 20 TEU to D2; services H->D1 and H->D2, each 100 CNY per
+    train of 15 TEU and 1,000 fixed; feeders 1, 2, 3 CNY/TEU. c(A) 1110, c(B) 1120, c(AB) 1230,
+    c(C) 1260, c(AC) 2370, c(BC) 2380, c(ABC) 2490."""
+    return tiny_instance(
+        cities=["A", "B", "C"],
+        hubs=[{"hub_id": "H", "handling_cost": 0.0}],
+        destinations=["D1", "D2"],
+        demand=[{"origin": "A", "destination": "D1", "teu": 10}, {"origin": "B", "destination": "D1", "teu": 10}, {"origin": "C", "destination": "D2", "teu": 20}],
+        legs=[{"city_id": c, "hub_id": "H", "cost_per_teu": k} for c, k in (("A", 1), ("B", 2), ("C", 3))],
+        services=[
+            {"service_id": f"S{d}", "hub_id": "H", "destination_id": f"D{d}", "cost_per_train": 100, "train_capacity_teu": 15, "fixed_cost": 1000}
+            for d in (1, 2)
+        ],
+        unserved_penalty=1e6,
+    )
+
+
+def test_separation_answers_from_an_earlier_design_and_falls_back_to_the_mip():
+    """On :func:`two_services`. Without a level the MIP at y = 1300 each finds AB (excess 1370;
+    A 190, AC 230); its design: service 1 open, service 2 closed. At y = (1150, 50, 100), above 0,
+    only A is violated (40; AB 1200 - 1230): with that design fixed and the trains re-optimised
+    (one instead of two), A costs 1110, found without a second MIP. At y = (100, 100, 1300), above
+    0, only C is (40; AC 1400 - 2370): the design cannot carry C's boxes (service 2 closed), so the
+    MIP runs. Above 50 nothing is violated: neither design finds anything and the MIP proves it."""
+    inst = two_services()
+    ps = define_players(inst, "city")
+    sep = Separation(inst, ps, abs_gap=1e-6)
+    name = lambda m: "".join(p for i, p in enumerate(ps.names) if m >> i & 1)  # noqa: E731
+    mask, excess, _, _ = sep.solve(np.array([1300.0, 1300.0, 1300.0]))
+    assert name(mask) == "AB" and excess == pytest.approx(1370)
+    mask, excess, bound, removals = sep.solve(np.array([1150.0, 50.0, 100.0]), above=0.0)
+    assert name(mask) == "A" and excess == pytest.approx(40) and bound is None and removals == []
+    assert (sep.stats.solves, sep.stats.from_designs) == (1, 1)
+    mask, excess, _, _ = sep.solve(np.array([100.0, 100.0, 1300.0]), above=0.0)
+    assert name(mask) == "C" and excess == pytest.approx(40)
+    assert (sep.stats.solves, sep.stats.from_designs) == (2, 1)
+    assert sep.solve(np.array([100.0, 100.0, 1300.0]), above=50.0) is None
+    assert (sep.stats.solves, sep.stats.from_designs) == (3, 1)
+
+
+def test_row_generation_with_designs_matches_enumeration_on_two_services():
+    for rule in ("nucleolus", "least-core"):
+        enum = solve_consolidation(two_services(), rule, players="city", enumerate_all=True)
+        gen = solve_consolidation(two_services(), rule, players="city", enumerate_all=False)
+        assert gen.allocation == pytest.approx(enum.allocation, abs=1e-3), rule
+        assert gen.core["least_core_epsilon"] == pytest.approx(enum.core["least_core_epsilon"], abs=1e-3)
+
+
 def test_sampled_shapley_is_exact_when_every_order_is_drawn_and_adds_up():
     res = solve_consolidation(tiny(), "shapley", players="city", enumerate_all=False, samples=400, seed=1)
     assert res.allocation.sum() == pytest.approx(1390)

@@ -99,6 +99,7 @@ def _text(s: dict) -> str:
         lines.append(f"most objecting coalition: {{{', '.join(moc['members'])}}} (excess {moc['excess']:,.0f})")
     c = s["counts"]
     found = f" ({c['separation_removals']:,} more coalitions from their plans)" if c["separation_removals"] else ""
-    lines.append(f"{c['coalitions_priced']:,} coalitions priced ({c['coalitions_resumed']:,} resumed), {c['separation_mips']:,} separation MIPs{found}")
+    designs = f", {c['separation_from_designs']:,} rounds answered by earlier designs" if c["separation_from_designs"] else ""
+    lines.append(f"{c['coalitions_priced']:,} coalitions priced ({c['coalitions_resumed']:,} resumed), {c['separation_mips']:,} separation MIPs{found}{designs}")
     lines += [f"warning: {w}" for w in s["warnings"]]
     return "\n".join(lines)

@@ -94,8 +94,21 @@ class LpSession:
             self.highs.deleteRows(dropped.size, dropped)
             self.rows = [con for con in self.rows if id(con) not in gone]
 
-    def solve(self) -> SolveResult:
-        """Run HiGHS from the previous basis, load the solution into the model, keep the duals."""
+    def fix(self, columns: np.ndarray, values: np.ndarray) -> None:
+        """Fix the HiGHS columns ``columns`` (positions, as :meth:`column_indices` gives them) at
+        ``values`` until :meth:`unfix`; the Pyomo model is not touched."""
+        values = np.asarray(values, dtype=float)
+        self.highs.changeColsBounds(len(columns), np.asarray(columns, dtype=np.int32), values, values)
+
+    def unfix(self, columns: np.ndarray) -> None:
+        """Give the columns ``columns`` their bounds of the model back (after :meth:`fix`)."""
+        columns = np.asarray(columns, dtype=np.int32)
+        comp = self.compiled
+        self.highs.changeColsBounds(len(columns), columns, comp.col_lower[columns], comp.col_upper[columns])
+
+    def solve(self, load: bool = True) -> SolveResult:
+        """Run HiGHS from the previous basis and keep the duals; ``load``: also put the solution
+        into the Pyomo model (without, read it with :meth:`values`)."""
         t0 = time.perf_counter()
         h = self.highs
         h.run()
@@ -111,8 +124,9 @@ class LpSession:
             x = np.asarray(sol.col_value, dtype=float)
             if self.is_mip:
                 x = np.where(self.compiled.integer, np.round(x), x)
-            for v, val in zip(self.columns, x):
-                v.set_value(float(val), skip_validation=True)
+            if load:
+                for v, val in zip(self.columns, x):
+                    v.set_value(float(val), skip_validation=True)
             objective = float(info.objective_function_value)
             if not self.is_mip and status == "optimal" and sol.dual_valid:
                 for con, y in zip(self.rows, sol.row_dual):

@@ -257,6 +257,8 @@ def solve_consolidation(
         "separation_at_time_limit": separation.stats.at_limit if separation else 0,
         "separation_taken_early": separation.stats.taken_early if separation else 0,
         "separation_removals": separation.stats.removals if separation else 0,
+        "separation_from_designs": separation.stats.from_designs if separation else 0,
+        "separation_design_seconds": round(separation.stats.design_seconds, 3) if separation else 0.0,
     }
     warnings = _warnings(cache, ps, counts)
     today, per_city = _today(instance, ps, mip_gap, time_limit)
