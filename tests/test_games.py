@@ -544,14 +544,15 @@ class _OneRoundOracle:
 
     def __init__(self, v):
         self.v, self.n, self.told, self.only_settled_rounds = v, len(v).bit_length() - 1, set(), 0
-        self._last = None
+        self.events: list[tuple[str, int]] = []  # ("listed" | "told", mask), in order
+        self._last_ask = None
 
     def value(self, mask):
         return float(self.v[mask])
 
     def settled(self, mask):
         self.told.add(mask)
-        self.only_settled_rounds += mask == self._last
+        self.events.append(("told", mask))
 
     def forget_settled(self):
         self.told.clear()
@@ -563,17 +564,20 @@ class _OneRoundOracle:
         if above is None:
             yield from ((float(e[s]), s) for s in order)
             return
+        ask = (tuple(np.asarray(x, dtype=float)), above)
+        self.only_settled_rounds += ask == self._last_ask  # asked again at the same point: the round listed only settled ones
+        self._last_ask = ask
         above_it = [s for s in order if e[s] > above]
         if above_it:
-            self._last = above_it[-1]
-            yield float(e[self._last]), self._last
+            self.events.append(("listed", above_it[-1]))
+            yield float(e[above_it[-1]]), above_it[-1]
 
 
-@pytest.mark.parametrize("n, seed", [(5, 0), (5, 4), (6, 7), (7, 0)])
+@pytest.mark.parametrize("n, seed", [(5, 7), (6, 9), (7, 0), (7, 7)])
 def test_oracle_ending_its_list_after_a_round_gives_the_exact_nucleolus(n, seed):
-    # A round may list only a settled coalition (fixed at an earlier, higher level); the search
-    # must then ask again instead of taking the stage as finished (it did, and these games got
-    # a wrong nucleolus).
+    # A round may list only a settled coalition (in the span of those fixed at earlier, higher
+    # levels, though not fixed itself); the search must then ask again instead of taking the
+    # stage as finished (it did, and games like these got a wrong nucleolus).
     c = facility_cost_values(n, 4, seed)
     v = -c / np.abs(c).max()
     lower = v[[1 << i for i in range(n)]]
@@ -581,6 +585,23 @@ def test_oracle_ending_its_list_after_a_round_gives_the_exact_nucleolus(n, seed)
     res = nucleolus_module.sequential_lp(oracle, lower=lower, batch=1)
     assert res.x == pytest.approx(nucleolus_module.sequential_lp(v, lower=lower).x, abs=1e-9)
     assert oracle.only_settled_rounds > 0
+
+
+@pytest.mark.parametrize("n, seed", [(5, 0), (5, 4), (6, 7), (7, 0)])
+def test_oracle_is_told_of_each_fixed_coalition_and_never_lists_it_again(n, seed):
+    # A fixed coalition's excess stays at its level, above every later stage's: told only once
+    # listed again, it cost the freight game a separation MIP per fixed coalition.
+    c = facility_cost_values(n, 4, seed)
+    v = -c / np.abs(c).max()
+    lower = v[[1 << i for i in range(n)]]
+    oracle = _OneRoundOracle(v)
+    res = nucleolus_module.sequential_lp(oracle, lower=lower, batch=1)
+    assert res.x == pytest.approx(nucleolus_module.sequential_lp(v, lower=lower).x, abs=1e-9)
+    told = [m for what, m in oracle.events if what == "told"]
+    assert {m for level in res.levels for m in level.masks} <= set(told)
+    for k, (what, m) in enumerate(oracle.events):
+        if what == "told":
+            assert ("listed", m) not in oracle.events[k + 1:]
 
 
 # ---------------------------------------------------------------- Shapley and Banzhaf

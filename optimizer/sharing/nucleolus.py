@@ -56,9 +56,11 @@ coalitions are searched for, in one of two exact ways:
   enumerate; the freight MIP of :mod:`.consolidation.separation`): the oracle lists the coalitions
   by decreasing excess and the list is read until the excess is at most eps, skipping the settled
   coalitions and those already in the LP. An oracle with a ``settled(mask)`` method is told of
-  each settled coalition it listed (a settled coalition stays settled), so that one whose
-  coalitions each cost a MIP need not list it again; its ``forget_settled()`` is called when the
-  run ends.
+  each coalition a stage fixes or drops as settled, and of each settled coalition it lists (a
+  settled coalition stays settled), so that one whose coalitions each cost a MIP need not list
+  it again: a fixed coalition's excess stays at its level, above every later stage's, so
+  without that it would be listed once more at the next stage, at the price of a separation
+  MIP; its ``forget_settled()`` is called when the run ends.
 
 While some unsettled coalition has e(S, x) > eps, the most violated ones are added and the LP is
 solved again. The restricted LP is a relaxation of the full stage LP, so when no coalition is
@@ -306,6 +308,9 @@ class _Table:
     def value(self, mask: int) -> float:
         return float(self.v[mask])
 
+    def tell_settled(self, masks: list[int]) -> None:
+        """Nothing to tell: the settled coalitions of a table come from the span (:meth:`settled`)."""
+
     def settled(self, span: _Span) -> np.ndarray:
         """Boolean over all masks, recomputed only when the span has grown."""
         if self._settled is None or self._settled[0] != span.rank:
@@ -355,6 +360,12 @@ class _Oracle:
 
     def value(self, mask: int) -> float:
         return self.oracle.value(mask)
+
+    def tell_settled(self, masks: list[int]) -> None:
+        """Tell an oracle that keeps track (``settled(mask)``) that ``masks`` are settled."""
+        if hasattr(self.oracle, "settled"):
+            for s in masks:
+                self.oracle.settled(s)
 
     def in_span(self, masks: list[int], span: _Span) -> list[int]:
         """The coalitions among ``masks`` that are settled."""
@@ -459,7 +470,9 @@ def _stages(game, lower: np.ndarray | None, first_level_only: bool, batch: int) 
                 lp.fix(s, eps)
             else:
                 lp.drop([s])
-        lp.drop(game.in_span(list(lp.free), span))
+        dropped = game.in_span(list(lp.free), span)
+        lp.drop(dropped)
+        game.tell_settled(fix + dropped)
         if len(levels) == 1 and isinstance(game, _Table):
             settled_first = game.settled(span)
     x = _solve_fixed(span, game, fixed_at)
