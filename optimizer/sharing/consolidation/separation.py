@@ -78,6 +78,7 @@ separation's plan), so every number the LPs see is a coalition value reported in
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from dataclasses import dataclass, field
@@ -93,6 +94,8 @@ from ...instance.data import Instance
 from ...solve import HighsSolver, Labels, LpSession, StartPool
 from .players import Players
 from .values import coalition_instance
+
+log = logging.getLogger(__name__)
 
 
 def _labels(base: Labels) -> Labels:
@@ -213,34 +216,49 @@ class Separation:
         self.session.set_costs(self.z, -prices)
         h = self.session.highs
         h.setOptionValue("objective_bound", highspy.kHighsInf if above is None else -float(above))
+        t0 = time.perf_counter()
         if above is not None:
             found = self.from_designs(prices, above)
             if found is not None:
-                return found
+                return self._logged(found, above, f"an earlier plan's design, {time.perf_counter() - t0:.2f}s")
         self._above = above
         t0 = time.perf_counter()
         try:
             res = self.session.solve(load=False)
         finally:
             self._above = None
+        seconds = time.perf_counter() - t0
         self.stats.solves += 1
-        self.stats.seconds += time.perf_counter() - t0
+        self.stats.seconds += seconds
         if h.getModelStatus() == highspy.HighsModelStatus.kInterrupt:
             self.stats.taken_early += 1
         elif res.status == "time_limit":
             self.stats.at_limit += 1
         if not res.has_solution:
             if res.status == "infeasible":
-                return None
+                return self._logged(None, above, f"MIP, {seconds:.1f}s")
             raise RuntimeError(f"the separation MIP ended {res.status} ({res.termination}) without a plan")
         if above is not None and res.status == "optimal" and -float(res.objective) <= above:
-            return None  # proven: nothing above the level (its plan, at or below it, would cost a coalition MIP for nothing)
+            # proven: nothing above the level (its plan, at or below it, would cost a coalition MIP for nothing)
+            return self._logged(None, above, f"MIP, {seconds:.1f}s")
         plan = self._plan()
         mask = self._mask(plan)
         self._keep(mask, plan)
         bound = -res.best_bound if res.best_bound is not None else None
         excess = -float(res.objective)
-        return mask, excess, bound, self.removals(prices, mask, excess, above, plan)
+        return self._logged((mask, excess, bound, self.removals(prices, mask, excess, above, plan)), above, f"MIP, {seconds:.1f}s")
+
+    def _logged(self, found, above: float | None, how: str):
+        """Log what a separation found, the run's progress (``how``: by what, in how long), and return it."""
+        level = "" if above is None else f" above the level {above:,.0f}"
+        if found is None:
+            log.info(f"separation: no coalition{level or ' left'} ({how})")
+        else:
+            mask, excess, _, more = found
+            names = ", ".join(self.players.names[i] for i in range(self.players.n) if mask >> i & 1)
+            extra = f"; {len(more)} more violated by its plan" if more else ""
+            log.info(f"separation: {{{names}}} excess {excess:,.0f}{level} ({how}){extra}")
+        return found
 
     def from_designs(self, prices: np.ndarray, above: float) -> tuple[int, float, None, list[tuple[float, int]]] | None:
         r"""A coalition whose excess at ``prices`` is above ``above``, found with the design of an
