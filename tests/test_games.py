@@ -573,17 +573,24 @@ class _OneRoundOracle:
             yield float(e[above_it[-1]]), above_it[-1]
 
 
-@pytest.mark.parametrize("n, seed", [(5, 7), (6, 9), (7, 0), (7, 7)])
-def test_oracle_ending_its_list_after_a_round_gives_the_exact_nucleolus(n, seed):
-    # A round may list only a settled coalition (in the span of those fixed at earlier, higher
-    # levels, though not fixed itself); the search must then ask again instead of taking the
-    # stage as finished (it did, and games like these got a wrong nucleolus).
+def one_round_nucleolus(n: int, seed: int):
+    """The nucleolus of a facility game through :class:`_OneRoundOracle` (one coalition per
+    round), checked against the table's; returns the oracle and the result."""
     c = facility_cost_values(n, 4, seed)
     v = -c / np.abs(c).max()
     lower = v[[1 << i for i in range(n)]]
     oracle = _OneRoundOracle(v)
     res = nucleolus_module.sequential_lp(oracle, lower=lower, batch=1)
     assert res.x == pytest.approx(nucleolus_module.sequential_lp(v, lower=lower).x, abs=1e-9)
+    return oracle, res
+
+
+@pytest.mark.parametrize("n, seed", [(5, 7), (6, 9), (7, 0), (7, 7)])
+def test_oracle_ending_its_list_after_a_round_gives_the_exact_nucleolus(n, seed):
+    # A round may list only a settled coalition (in the span of those fixed at earlier, higher
+    # levels, though not fixed itself); the search must then ask again instead of taking the
+    # stage as finished (it did, and games like these got a wrong nucleolus).
+    oracle, _ = one_round_nucleolus(n, seed)
     assert oracle.only_settled_rounds > 0
 
 
@@ -591,12 +598,7 @@ def test_oracle_ending_its_list_after_a_round_gives_the_exact_nucleolus(n, seed)
 def test_oracle_is_told_of_each_fixed_coalition_and_never_lists_it_again(n, seed):
     # A fixed coalition's excess stays at its level, above every later stage's: told only once
     # listed again, it cost the freight game a separation MIP per fixed coalition.
-    c = facility_cost_values(n, 4, seed)
-    v = -c / np.abs(c).max()
-    lower = v[[1 << i for i in range(n)]]
-    oracle = _OneRoundOracle(v)
-    res = nucleolus_module.sequential_lp(oracle, lower=lower, batch=1)
-    assert res.x == pytest.approx(nucleolus_module.sequential_lp(v, lower=lower).x, abs=1e-9)
+    oracle, res = one_round_nucleolus(n, seed)
     told = [m for what, m in oracle.events if what == "told"]
     assert {m for level in res.levels for m in level.masks} <= set(told)
     for k, (what, m) in enumerate(oracle.events):
