@@ -110,9 +110,8 @@ class LocalExecutor:
             pool = ProcessPoolExecutor(size, mp_context=ctx, initializer=_init_worker, initargs=(base, os.getpid()))
             in_flight: dict[Future, Any] = {}
             alone: set[Future] = set()
-            finished = False
+            finished = broken = False
             try:
-                broken = False
                 while True:
                     try:
                         if not broken and suspects and not in_flight:
@@ -122,9 +121,10 @@ class LocalExecutor:
                         while not broken and not suspects and pending and len(in_flight) <= size:
                             fut = pool.submit(_call_local, fn, pending[0])
                             in_flight[fut] = pending.popleft()
-                    except (BrokenProcessPool, OSError):
+                    except (BrokenProcessPool, OSError, ValueError):
                         # a worker died before its future said so; the pool may already have closed
-                        # its queues, so starting a replacement process fails with OSError
+                        # its queues, so starting a replacement process fails (OSError, or
+                        # ValueError "bad value(s) in fds_to_keep" from the closed pipe)
                         broken = True
                     if not in_flight:
                         break
@@ -144,9 +144,11 @@ class LocalExecutor:
                             yield task, fut.result()
                 finished = True
             finally:
-                if finished:
+                if finished and not broken:
                     pool.shutdown(wait=True)
                 else:
+                    # a broken pool's own shutdown can wait forever: it joins every worker it knows,
+                    # and one started by a submit racing the breakage was never told to stop
                     _terminate(pool)
 
 
