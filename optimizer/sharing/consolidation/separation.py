@@ -92,6 +92,7 @@ from ...freight.labels import freight_labels
 from ...freight.model import build_model
 from ...instance.data import Instance
 from ...solve import HighsSolver, Labels, LpSession, StartPool
+from ..coalitions import mask_of, members
 from .players import Players
 from .values import coalition_instance
 
@@ -168,7 +169,8 @@ class Separation:
         self._own = _own_columns(fm, self.players, self.session)
         comp = self.session.compiled
         design = comp.integer & (comp.col_lower >= 0) & (comp.col_upper <= 1)
-        design[self.session.column_indices(self.z)] = False
+        self._z_columns = self.session.column_indices(self.z)
+        design[self._z_columns] = False
         self._design_columns = np.flatnonzero(design).astype(np.int32)
         self._designs: list[_Design] = []  # newest last
         self.session.highs.cbMipInterrupt.subscribe(self._take_early)
@@ -255,7 +257,7 @@ class Separation:
             log.info(f"separation: no coalition{level or ' left'} ({how})")
         else:
             mask, excess, _, more = found
-            names = ", ".join(self.players.names[i] for i in range(self.players.n) if mask >> i & 1)
+            names = ", ".join(self.players.names[i] for i in members(mask, self.players.n))
             extra = f"; {len(more)} more violated by its plan" if more else ""
             log.info(f"separation: {{{names}}} excess {excess:,.0f}{level} ({how}){extra}")
         return found
@@ -278,8 +280,9 @@ class Separation:
             for design in ranked:
                 self.session.fix(cols, design.values)
                 res = self.session.solve(load=False)
-                if res.has_solution and -float(res.objective) > above and (best is None or -float(res.objective) > best[0]):
-                    best = (-float(res.objective), self._plan())
+                excess = -float(res.objective) if res.has_solution else -math.inf
+                if excess > above and (best is None or excess > best[0]):
+                    best = (excess, self._plan())
         finally:
             self.session.unfix(cols)
             self.stats.design_seconds += time.perf_counter() - t0
@@ -297,12 +300,12 @@ class Separation:
         return np.array(self.session.highs.getSolution().col_value, dtype=float)
 
     def _mask(self, plan: np.ndarray) -> int:
-        zval = plan[self.session.column_indices(self.z)]
-        return sum(1 << i for i, v in enumerate(zval) if v > 0.5)
+        """The coalition a plan serves (its memberships z at 1)."""
+        return mask_of(i for i, v in enumerate(plan[self._z_columns]) if v > 0.5)
 
     @staticmethod
     def _price(prices: np.ndarray, mask: int) -> float:
-        return float(sum(prices[i] for i in range(len(prices)) if mask >> i & 1))
+        return float(prices[members(mask, len(prices))].sum())
 
     def _keep(self, mask: int, plan: np.ndarray) -> None:
         """Keep the design of a MIP's plan (for :meth:`from_designs`) and give the plan to the start pool."""
